@@ -1,0 +1,1 @@
+//! Coordinate reference systems: recognising them, Gauss-Kruger projection, ellipsoidal area.
