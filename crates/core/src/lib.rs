@@ -33,6 +33,10 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod area;
+pub mod clip;
 pub mod crs;
 pub mod layer;
+pub mod overlay;
+pub mod rules;
 pub mod units;

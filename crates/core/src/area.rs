@@ -1,0 +1,78 @@
+//! How an area is measured: on the projection's plane, or on the ellipsoid as the survey does.
+//!
+//! The overlay works in a local frame (every coordinate shifted by an origin near the patch) to keep
+//! floating-point error small; an [`AreaMeasure`] receives the local geometry and the origin, so a
+//! measure that needs real coordinates (the ellipsoidal one inverse-projects each vertex) can
+//! rebuild them, while the planar one ignores the shift, which changes no planar area.
+
+use geo::{Area, Coord, MultiPolygon};
+use serde::{Deserialize, Serialize};
+
+/// Which area a number is: the planar area in the layer's projected CRS, or the ellipsoidal area
+/// (图斑椭球面积) the land survey reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum AreaMethod {
+    /// Shoelace area of the projected coordinates.
+    #[default]
+    Planar,
+    /// Area on the CGCS2000 ellipsoid by the survey's trapezoid formula.
+    Ellipsoidal,
+}
+
+impl AreaMethod {
+    /// `"planar"` or `"ellipsoidal"`, as written in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AreaMethod::Planar => "planar",
+            AreaMethod::Ellipsoidal => "ellipsoidal",
+        }
+    }
+}
+
+impl std::str::FromStr for AreaMethod {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "planar" => Ok(AreaMethod::Planar),
+            "ellipsoidal" => Ok(AreaMethod::Ellipsoidal),
+            other => Err(format!(
+                "unknown area method '{other}': use 'planar' or 'ellipsoidal'"
+            )),
+        }
+    }
+}
+
+/// Something that measures the area of a polygon given in a local frame.
+pub trait AreaMeasure: Send + Sync {
+    /// Area in square metres of `local`, whose real coordinates are `local + origin`.
+    fn area(&self, local: &MultiPolygon<f64>, origin: Coord<f64>) -> f64;
+    /// Which method this is.
+    fn method(&self) -> AreaMethod;
+    /// A sentence for reports, e.g. "planar, in the patches' projected CRS".
+    fn describe(&self) -> String;
+}
+
+/// Planar (shoelace) area. geo's `unsigned_area` shifts each ring by its first vertex before
+/// summing, so it keeps full precision even on raw Gauss-Kruger coordinates.
+///
+/// ```
+/// use geo::{polygon, Coord, MultiPolygon};
+/// use tuban_core::area::{AreaMeasure, Planar};
+/// let sq = MultiPolygon(vec![polygon![(x: 0.0, y: 0.0), (x: 2.0, y: 0.0), (x: 2.0, y: 2.0), (x: 0.0, y: 2.0)]]);
+/// assert_eq!(Planar.area(&sq, Coord { x: 601_000.0, y: 3_304_000.0 }), 4.0);
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Planar;
+
+impl AreaMeasure for Planar {
+    fn area(&self, local: &MultiPolygon<f64>, _origin: Coord<f64>) -> f64 {
+        local.unsigned_area()
+    }
+    fn method(&self) -> AreaMethod {
+        AreaMethod::Planar
+    }
+    fn describe(&self) -> String {
+        "planar: shoelace area in the patches' projected coordinates".into()
+    }
+}

@@ -1,0 +1,529 @@
+//! The overlay: for each patch, the exact area of each obstacle class inside it and of their union.
+//!
+//! Steps for one patch (see [`overlay`]):
+//! 1. query the R-tree for obstacles whose envelope meets the patch's envelope;
+//! 2. settle the cheap cases without a boolean operation: if no edge of the patch meets the
+//!    obstacle's envelope, the obstacle lies wholly inside the patch or wholly outside it (one
+//!    point-in-polygon test says which); symmetrically, if no edge of the obstacle meets the patch's
+//!    envelope, the patch lies wholly inside the obstacle or outside it;
+//! 3. otherwise cut the obstacle down to the patch's neighbourhood ([`crate::clip`]) and intersect
+//!    it exactly with the patch (geo's `BooleanOps`, backed by i_overlay);
+//! 4. per class, union the pieces (two overlapping forest polygons count once) and measure;
+//!    then union all classes' pieces and measure again: the obstacle area, never double-counted.
+//!
+//! All of this happens in a local frame, every coordinate shifted by the lower-left corner of the
+//! patch's envelope, which keeps the numbers small whatever the false easting.
+//!
+//! Patches run in parallel on a rayon pool; each patch's work is independent of the others and of
+//! the thread count, and results come back in input order, so the output is identical to the byte
+//! whatever `threads` is. A panic inside one patch's work (a geometry the boolean engine chokes on)
+//! is caught and becomes that patch's error; the other patches are unaffected.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use geo::orient::{Direction, Orient};
+use geo::{
+    unary_union, BooleanOps, BoundingRect, Coord, Intersects, LineString, MapCoords, MultiPolygon,
+    Rect,
+};
+use rayon::prelude::*;
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{RTree, AABB};
+use serde::{Deserialize, Serialize};
+
+use crate::area::{AreaMeasure, AreaMethod, Planar};
+use crate::clip::clip_to_rect;
+
+/// A rectification patch (整改图斑): the polygon to restore, with its identity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Patch {
+    /// Patch identifier as shown in outputs (e.g. the TBBH patch number).
+    pub id: String,
+    /// Owning village (QSDWMC), for per-village totals.
+    pub village: String,
+    /// The outline, oriented with counter-clockwise exteriors and clockwise holes.
+    pub geometry: MultiPolygon<f64>,
+}
+
+impl Patch {
+    /// A patch; the geometry's rings are re-oriented to the standard (OGC) winding.
+    pub fn new(
+        id: impl Into<String>,
+        village: impl Into<String>,
+        geometry: MultiPolygon<f64>,
+    ) -> Self {
+        Patch {
+            id: id.into(),
+            village: village.into(),
+            geometry: geometry.orient(Direction::Default),
+        }
+    }
+}
+
+/// Where an obstacle came from: the layer's name and the record number (from 1) in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceRef {
+    /// Layer name (its role in the project, e.g. `landuse`).
+    pub layer: String,
+    /// Record number in the layer, from 1.
+    pub record: usize,
+}
+
+/// Something that stands in the way of restoring farmland: an area of one class.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Obstacle {
+    /// Index of the obstacle class in the class list the overlay reports.
+    pub class: usize,
+    /// The obstacle's area, oriented with counter-clockwise exteriors.
+    pub geometry: MultiPolygon<f64>,
+    /// Where it came from, if known.
+    pub source: Option<SourceRef>,
+}
+
+impl Obstacle {
+    /// An obstacle of class `class`; the geometry is re-oriented to the standard winding.
+    pub fn new(class: usize, geometry: MultiPolygon<f64>) -> Self {
+        Obstacle {
+            class,
+            geometry: geometry.orient(Direction::Default),
+            source: None,
+        }
+    }
+
+    /// The same obstacle, remembering its source.
+    pub fn with_source(mut self, layer: impl Into<String>, record: usize) -> Self {
+        self.source = Some(SourceRef {
+            layer: layer.into(),
+            record,
+        });
+        self
+    }
+}
+
+type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
+
+/// Obstacles bulk-loaded into an R-tree by envelope.
+pub struct ObstacleIndex {
+    obstacles: Vec<Obstacle>,
+    envelopes: Vec<Rect<f64>>,
+    tree: RTree<Entry>,
+}
+
+impl ObstacleIndex {
+    /// Indexes `obstacles`. Obstacles with empty geometry are kept (so indices stay stable) but
+    /// never match.
+    pub fn new(obstacles: Vec<Obstacle>) -> Self {
+        let envelopes: Vec<Rect<f64>> = obstacles
+            .iter()
+            .map(|o| {
+                o.geometry.bounding_rect().unwrap_or(Rect::new(
+                    Coord {
+                        x: f64::NAN,
+                        y: f64::NAN,
+                    },
+                    Coord {
+                        x: f64::NAN,
+                        y: f64::NAN,
+                    },
+                ))
+            })
+            .collect();
+        let entries: Vec<Entry> = envelopes
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.min().x.is_finite() && r.max().y.is_finite())
+            .map(|(i, r)| {
+                GeomWithData::new(
+                    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                    i,
+                )
+            })
+            .collect();
+        ObstacleIndex {
+            obstacles,
+            envelopes,
+            tree: RTree::bulk_load(entries),
+        }
+    }
+
+    /// The indexed obstacles, in the order given to [`ObstacleIndex::new`].
+    pub fn obstacles(&self) -> &[Obstacle] {
+        &self.obstacles
+    }
+
+    /// Number of obstacles.
+    pub fn len(&self) -> usize {
+        self.obstacles.len()
+    }
+
+    /// True if there are no obstacles.
+    pub fn is_empty(&self) -> bool {
+        self.obstacles.is_empty()
+    }
+
+    /// Indices of the obstacles whose envelope meets `rect` (boundary contact included), ascending.
+    pub fn candidates(&self, rect: Rect<f64>) -> Vec<usize> {
+        let aabb = AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
+        let mut v: Vec<usize> = self
+            .tree
+            .locate_in_envelope_intersecting(&aabb)
+            .map(|e| e.data)
+            .collect();
+        // Sorting makes the work for a patch independent of the tree's internal layout.
+        v.sort_unstable();
+        v
+    }
+}
+
+/// Settings of an overlay run.
+pub struct OverlayOptions {
+    /// How areas are measured. Default: [`Planar`].
+    pub measure: Box<dyn AreaMeasure>,
+    /// Keep each class's geometry inside each patch in [`PatchResult::pieces`] (for map layers).
+    pub keep_pieces: bool,
+}
+
+impl Default for OverlayOptions {
+    fn default() -> Self {
+        OverlayOptions {
+            measure: Box::new(Planar),
+            keep_pieces: false,
+        }
+    }
+}
+
+impl std::fmt::Debug for OverlayOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OverlayOptions")
+            .field("measure", &self.measure.describe())
+            .field("keep_pieces", &self.keep_pieces)
+            .finish()
+    }
+}
+
+/// What the overlay found in one patch. Areas in square metres, unrounded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatchResult {
+    /// The patch's own area.
+    pub area_m2: f64,
+    /// Area of each class inside the patch (overlaps within a class counted once), indexed like the
+    /// class list.
+    pub class_m2: Vec<f64>,
+    /// Area of the union of all classes inside the patch: the blocked area, never double-counted.
+    pub union_m2: f64,
+    /// How many obstacle features of each class touch the patch's interior.
+    pub class_count: Vec<usize>,
+    /// The method the areas were measured with.
+    pub method: AreaMethod,
+    /// Each class's geometry inside the patch, in the input coordinates (only with
+    /// [`OverlayOptions::keep_pieces`]): `(class index, geometry)`.
+    #[serde(skip)]
+    pub pieces: Vec<(usize, MultiPolygon<f64>)>,
+    /// Set when this patch could not be processed; the areas are then zero and must not be used.
+    pub error: Option<String>,
+}
+
+impl PatchResult {
+    /// The clean (unobstructed) area: patch area minus the union of obstacles.
+    pub fn clean_m2(&self) -> f64 {
+        (self.area_m2 - self.union_m2).max(0.0)
+    }
+
+    fn failed(classes: usize, method: AreaMethod, error: String) -> Self {
+        PatchResult {
+            area_m2: 0.0,
+            class_m2: vec![0.0; classes],
+            union_m2: 0.0,
+            class_count: vec![0; classes],
+            method,
+            pieces: Vec::new(),
+            error: Some(error),
+        }
+    }
+}
+
+/// Overlays every patch against the indexed obstacles, in parallel on the current rayon pool,
+/// reporting `classes` classes (obstacle class indices must be below it). Results are in patch
+/// order.
+///
+/// To choose the thread count, run it inside a pool:
+/// `rayon::ThreadPoolBuilder::new().num_threads(n).build()?.install(|| overlay(...))`.
+pub fn overlay(
+    patches: &[Patch],
+    index: &ObstacleIndex,
+    classes: usize,
+    options: &OverlayOptions,
+) -> Vec<PatchResult> {
+    patches
+        .par_iter()
+        .map(|p| {
+            catch_unwind(AssertUnwindSafe(|| overlay_one(p, index, classes, options)))
+                .unwrap_or_else(|payload| {
+                    let msg = payload
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_else(|| "unknown panic".into());
+                    PatchResult::failed(
+                        classes,
+                        options.measure.method(),
+                        format!("internal error while overlaying this patch: {msg}"),
+                    )
+                })
+        })
+        .collect()
+}
+
+/// Overlays one patch. Public so an embedder can process patches one at a time (streaming).
+pub fn overlay_one(
+    patch: &Patch,
+    index: &ObstacleIndex,
+    classes: usize,
+    options: &OverlayOptions,
+) -> PatchResult {
+    let method = options.measure.method();
+    let Some(env) = patch.geometry.bounding_rect() else {
+        return PatchResult::failed(classes, method, "the patch has no geometry".into());
+    };
+    if !(env.min().x.is_finite()
+        && env.min().y.is_finite()
+        && env.max().x.is_finite()
+        && env.max().y.is_finite())
+    {
+        return PatchResult::failed(
+            classes,
+            method,
+            "the patch has non-finite coordinates".into(),
+        );
+    }
+    let origin = env.min();
+    let local_patch = to_local(&patch.geometry, origin);
+    let local_env = Rect::new(Coord { x: 0.0, y: 0.0 }, env.max() - origin);
+    // Obstacles are cut to this box before any boolean operation: the patch's envelope grown by
+    // 1% of its size plus 1 m, so the patch lies strictly inside it.
+    let margin = 1.0 + 0.01 * env.width().max(env.height());
+    let clip_box = Rect::new(
+        Coord {
+            x: env.min().x - margin,
+            y: env.min().y - margin,
+        },
+        Coord {
+            x: env.max().x + margin,
+            y: env.max().y + margin,
+        },
+    );
+    let patch_edges = edges(&local_patch);
+    let area_m2 = options.measure.area(&local_patch, origin);
+
+    let mut by_class: Vec<Vec<MultiPolygon<f64>>> = vec![Vec::new(); classes];
+    let mut class_count = vec![0usize; classes];
+    for i in index.candidates(env) {
+        let obstacle = &index.obstacles[i];
+        assert!(
+            obstacle.class < classes,
+            "obstacle class {} out of range ({} classes)",
+            obstacle.class,
+            classes
+        );
+        let oenv = index.envelopes[i];
+        let piece = if contains_rect(&clip_box, &oenv) {
+            let local_ob = to_local(&obstacle.geometry, origin);
+            let local_oenv = Rect::new(oenv.min() - origin, oenv.max() - origin);
+            relate_piece(&local_patch, &patch_edges, local_env, &local_ob, local_oenv)
+        } else {
+            // A large obstacle: cut to the neighbourhood first (see the module docs).
+            let local_ob = clip_to_rect(&obstacle.geometry, clip_box, origin);
+            match local_ob.bounding_rect() {
+                None => None,
+                Some(local_oenv) => {
+                    relate_piece(&local_patch, &patch_edges, local_env, &local_ob, local_oenv)
+                }
+            }
+        };
+        if let Some(piece) = piece {
+            if !piece.0.is_empty() {
+                by_class[obstacle.class].push(piece);
+                class_count[obstacle.class] += 1;
+            }
+        }
+    }
+
+    let mut class_m2 = vec![0.0; classes];
+    let mut class_geoms: Vec<(usize, MultiPolygon<f64>)> = Vec::new();
+    for (c, pieces) in by_class.into_iter().enumerate() {
+        if pieces.is_empty() {
+            continue;
+        }
+        let merged = if pieces.len() == 1 {
+            pieces.into_iter().next().expect("one piece")
+        } else {
+            unary_union(pieces.iter())
+        };
+        class_m2[c] = options.measure.area(&merged, origin);
+        class_geoms.push((c, merged));
+    }
+    let union_m2 = match class_geoms.len() {
+        0 => 0.0,
+        1 => class_m2[class_geoms[0].0],
+        _ => {
+            let all = unary_union(class_geoms.iter().map(|(_, g)| g));
+            options.measure.area(&all, origin)
+        }
+    };
+    // Geometrically, every class lies inside the union and the union inside the patch. The
+    // numbers come from different polygons, so round-off can break those relations by ~1e-12
+    // relative; restore them so that clean = area - union is never negative and no class exceeds
+    // the union. Anything larger than round-off would be a bug, caught in debug builds.
+    let max_class = class_m2.iter().cloned().fold(0.0, f64::max);
+    debug_assert!(
+        max_class <= union_m2 + 1e-6 * (1.0 + union_m2),
+        "{max_class} > {union_m2}"
+    );
+    debug_assert!(
+        union_m2 <= area_m2 + 1e-6 * (1.0 + area_m2),
+        "{union_m2} > {area_m2}"
+    );
+    let union_m2 = union_m2.max(max_class).min(area_m2);
+    for v in &mut class_m2 {
+        *v = v.min(union_m2);
+    }
+
+    let pieces = if options.keep_pieces {
+        class_geoms
+            .into_iter()
+            .map(|(c, g)| (c, g.map_coords(|p| p + origin)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    PatchResult {
+        area_m2,
+        class_m2,
+        union_m2,
+        class_count,
+        method,
+        pieces,
+        error: None,
+    }
+}
+
+/// The part of `obstacle` inside `patch` (both local), or `None` if they share no area.
+fn relate_piece(
+    patch: &MultiPolygon<f64>,
+    patch_edges: &[(Coord<f64>, Coord<f64>)],
+    patch_env: Rect<f64>,
+    obstacle: &MultiPolygon<f64>,
+    obstacle_env: Rect<f64>,
+) -> Option<MultiPolygon<f64>> {
+    if !rects_meet(&patch_env, &obstacle_env) {
+        return None;
+    }
+    // No patch edge meets the obstacle's envelope: the envelope lies wholly inside the patch or
+    // wholly outside it, and so does the obstacle. One interior point of the obstacle decides.
+    if !patch_edges
+        .iter()
+        .any(|&(a, b)| segment_meets_rect(a, b, &obstacle_env))
+    {
+        let probe = first_vertex(obstacle)?;
+        return if patch.intersects(&probe) {
+            Some(obstacle.clone())
+        } else {
+            None
+        };
+    }
+    // No obstacle edge meets the patch's envelope: the patch is wholly inside the obstacle or
+    // wholly outside it.
+    if !edges(obstacle)
+        .iter()
+        .any(|&(a, b)| segment_meets_rect(a, b, &patch_env))
+    {
+        let probe = first_vertex(patch)?;
+        return if obstacle.intersects(&probe) {
+            Some(patch.clone())
+        } else {
+            None
+        };
+    }
+    let piece = patch.intersection(obstacle);
+    if piece.0.is_empty() {
+        None
+    } else {
+        Some(piece)
+    }
+}
+
+fn to_local(mp: &MultiPolygon<f64>, origin: Coord<f64>) -> MultiPolygon<f64> {
+    mp.map_coords(|c| c - origin)
+}
+
+fn first_vertex(mp: &MultiPolygon<f64>) -> Option<Coord<f64>> {
+    mp.0.first().and_then(|p| p.exterior().0.first().copied())
+}
+
+fn edges(mp: &MultiPolygon<f64>) -> Vec<(Coord<f64>, Coord<f64>)> {
+    let mut v = Vec::new();
+    for p in &mp.0 {
+        ring_edges(p.exterior(), &mut v);
+        for h in p.interiors() {
+            ring_edges(h, &mut v);
+        }
+    }
+    v
+}
+
+fn ring_edges(ring: &LineString<f64>, out: &mut Vec<(Coord<f64>, Coord<f64>)>) {
+    out.extend(ring.0.windows(2).map(|w| (w[0], w[1])));
+    if let (Some(first), Some(last)) = (ring.0.first(), ring.0.last()) {
+        if first != last {
+            out.push((*last, *first));
+        }
+    }
+}
+
+fn rects_meet(a: &Rect<f64>, b: &Rect<f64>) -> bool {
+    a.min().x <= b.max().x
+        && b.min().x <= a.max().x
+        && a.min().y <= b.max().y
+        && b.min().y <= a.max().y
+}
+
+fn contains_rect(outer: &Rect<f64>, inner: &Rect<f64>) -> bool {
+    outer.min().x <= inner.min().x
+        && outer.min().y <= inner.min().y
+        && inner.max().x <= outer.max().x
+        && inner.max().y <= outer.max().y
+}
+
+/// Does the closed segment `a`–`b` meet the closed rectangle `r`? (Liang–Barsky.) Conservative:
+/// a `true` only sends the pair to the exact intersection, so it may err on that side.
+fn segment_meets_rect(a: Coord<f64>, b: Coord<f64>, r: &Rect<f64>) -> bool {
+    let (mut t0, mut t1) = (0.0f64, 1.0f64);
+    let d = b - a;
+    let checks = [
+        (-d.x, a.x - r.min().x),
+        (d.x, r.max().x - a.x),
+        (-d.y, a.y - r.min().y),
+        (d.y, r.max().y - a.y),
+    ];
+    for (p, q) in checks {
+        if p == 0.0 {
+            if q < 0.0 {
+                return false;
+            }
+        } else {
+            let t = q / p;
+            if p < 0.0 {
+                if t > t1 {
+                    return false;
+                }
+                t0 = t0.max(t);
+            } else {
+                if t < t0 {
+                    return false;
+                }
+                t1 = t1.min(t);
+            }
+        }
+    }
+    true
+}

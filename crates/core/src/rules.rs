@@ -1,0 +1,563 @@
+//! Which features are obstacles, and of which class: rules on layers and attributes.
+//!
+//! A rule names a layer (by its role: `landuse`, `graves`, `roads`, …), a class, and conditions on
+//! attributes that must all hold. Rules are tried in order and **the first that matches decides**;
+//! a rule whose class is `none` declares a feature "not an obstacle" and stops the search, which is
+//! how cropland and ridges are kept out whatever later rules say.
+//!
+//! The user's rules (from a TOML file) come first, then the built-in defaults of
+//! [`Rules::defaults`], unless the file says `defaults = false`.
+//!
+//! ```
+//! use tuban_core::rules::Rules;
+//! let rules = Rules::from_toml_str(r#"
+//!     [[rule]]
+//!     class = "grave"
+//!     layer = "landuse"
+//!     when = [{ field = "DLBM", equals = "09" }]   # the survey keeps special land 09 whole
+//! "#).unwrap();
+//! assert_eq!(rules.classes()[..4], ["grave", "forest", "road", "steep"]);
+//! ```
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::layer::{Feature, Layer, Value};
+
+/// The obstacle classes every report carries, in this order (the CSV contract's columns).
+pub const BUILTIN_CLASSES: [&str; 4] = ["grave", "forest", "road", "steep"];
+
+/// The class name that marks a feature as "not an obstacle".
+pub const NONE_CLASS: &str = "none";
+
+/// A rules file could not be used.
+#[derive(Debug, Error)]
+pub enum RulesError {
+    /// The TOML did not parse or had unknown keys.
+    #[error("{0}")]
+    Parse(String),
+    /// A rule is malformed.
+    #[error("rule {index} (class '{class}', layer '{layer}'): {message}")]
+    Invalid {
+        /// Position of the rule in the file, from 1.
+        index: usize,
+        /// Its class.
+        class: String,
+        /// Its layer.
+        layer: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+}
+
+/// One test on one attribute. Exactly one of the operators must be given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// The attribute's name (compared case-insensitively).
+    pub field: String,
+    /// The value, as text, equals this (numbers compare as numbers if both sides are numeric).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equals: Option<Literal>,
+    /// The value, as text, does not equal this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_equals: Option<Literal>,
+    /// The text starts with this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// The text ends with this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suffix: Option<String>,
+    /// The value equals one of these.
+    #[serde(default, rename = "in", skip_serializing_if = "Option::is_none")]
+    pub in_list: Option<Vec<Literal>>,
+    /// Numeric value `<` this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lt: Option<f64>,
+    /// Numeric value `<=` this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub le: Option<f64>,
+    /// Numeric value `>` this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gt: Option<f64>,
+    /// Numeric value `>=` this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ge: Option<f64>,
+}
+
+/// A literal in a rule: TOML lets a code be written `"0905"` or a number `5`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Literal {
+    /// Text, compared after trimming.
+    Text(String),
+    /// A number.
+    Number(f64),
+}
+
+impl Literal {
+    fn matches(&self, v: &Value) -> bool {
+        match self {
+            Literal::Text(t) => match v.as_text() {
+                Some(s) => {
+                    if s.trim() == t.trim() {
+                        return true;
+                    }
+                    // "5" in a rule equals 5.0 in a numeric field.
+                    matches!((t.trim().parse::<f64>(), v.as_f64()), (Ok(a), Some(b)) if a == b && !matches!(v, Value::Text(_)))
+                }
+                None => false,
+            },
+            Literal::Number(n) => v.as_f64() == Some(*n),
+        }
+    }
+}
+
+impl Condition {
+    fn operator_count(&self) -> usize {
+        [
+            self.equals.is_some(),
+            self.not_equals.is_some(),
+            self.prefix.is_some(),
+            self.suffix.is_some(),
+            self.in_list.is_some(),
+            self.lt.is_some(),
+            self.le.is_some(),
+            self.gt.is_some(),
+            self.ge.is_some(),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count()
+    }
+
+    /// Does `value` pass? A null value passes no test.
+    pub fn test(&self, value: &Value) -> bool {
+        if value.is_null() {
+            return false;
+        }
+        let text = || {
+            value
+                .as_text()
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default()
+        };
+        let num = || value.as_f64();
+        if let Some(l) = &self.equals {
+            return l.matches(value);
+        }
+        if let Some(l) = &self.not_equals {
+            return !l.matches(value);
+        }
+        if let Some(p) = &self.prefix {
+            return text().starts_with(p.as_str());
+        }
+        if let Some(s) = &self.suffix {
+            return text().ends_with(s.as_str());
+        }
+        if let Some(list) = &self.in_list {
+            return list.iter().any(|l| l.matches(value));
+        }
+        if let Some(t) = self.lt {
+            return num().is_some_and(|v| v < t);
+        }
+        if let Some(t) = self.le {
+            return num().is_some_and(|v| v <= t);
+        }
+        if let Some(t) = self.gt {
+            return num().is_some_and(|v| v > t);
+        }
+        if let Some(t) = self.ge {
+            return num().is_some_and(|v| v >= t);
+        }
+        false
+    }
+}
+
+/// A rule: features of `layer` meeting every condition in `when` are of `class`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Class name (`grave`, `forest`, `road`, `steep`, a new name, or `none`).
+    pub class: String,
+    /// Layer role the rule applies to (e.g. `landuse`).
+    pub layer: String,
+    /// Conditions, all of which must hold; empty means every feature of the layer.
+    #[serde(default)]
+    pub when: Vec<Condition>,
+    /// Why the rule exists (shown in reports; optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A rules file as written in TOML.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesFile {
+    #[serde(default = "yes")]
+    defaults: bool,
+    #[serde(default)]
+    rule: Vec<Rule>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// An ordered rule list and the class list it implies.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rules {
+    rules: Vec<Rule>,
+    classes: Vec<String>,
+}
+
+/// What a rule lookup decided for one feature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// An obstacle of the class with this index.
+    Obstacle(usize),
+    /// A rule said `none`: not an obstacle.
+    NotObstacle,
+    /// No rule for this layer matched.
+    NoMatch,
+}
+
+impl Rules {
+    /// The built-in rules, following the Third National Land Survey's DLBM codes (see
+    /// `DOMAIN.md` and the README's table):
+    ///
+    /// | order | layer   | condition                  | class  | why |
+    /// |-------|---------|----------------------------|--------|-----|
+    /// | 1     | landuse | DLBM starts with `01`      | none   | cropland is what is being restored |
+    /// | 2     | landuse | DLBM = `1203`              | none   | field ridges are part of cropland |
+    /// | 3     | landuse | DLBM ends with `K`         | none   | land taken from cropland with its plough layer intact: restorable at once |
+    /// | 4     | landuse | DLBM starts with `03`      | forest | forest land 0301-0307 |
+    /// | 5     | landuse | DLBM in `1003 1004 1006`   | road   | highways, village streets, rural roads |
+    /// | 6     | landuse | DLBM = `0905`              | grave  | cemeteries (殡葬用地, GB/T 21010-2017) |
+    pub fn defaults() -> Vec<Rule> {
+        let c = |field: &str| Condition {
+            field: field.into(),
+            ..Default::default()
+        };
+        let rule = |class: &str, cond: Condition, note: &str| Rule {
+            class: class.into(),
+            layer: "landuse".into(),
+            when: vec![cond],
+            note: Some(note.into()),
+        };
+        vec![
+            rule(
+                NONE_CLASS,
+                Condition {
+                    prefix: Some("01".into()),
+                    ..c("DLBM")
+                },
+                "cropland (耕地) is what is being restored",
+            ),
+            rule(
+                NONE_CLASS,
+                Condition {
+                    equals: Some(Literal::Text("1203".into())),
+                    ..c("DLBM")
+                },
+                "field ridges (田坎) belong to cropland",
+            ),
+            rule(
+                NONE_CLASS,
+                Condition {
+                    suffix: Some("K".into()),
+                    ..c("DLBM")
+                },
+                "K: taken from cropland, plough layer intact, restorable at once",
+            ),
+            rule(
+                "forest",
+                Condition {
+                    prefix: Some("03".into()),
+                    ..c("DLBM")
+                },
+                "forest land (林地) 0301-0307",
+            ),
+            rule(
+                "road",
+                Condition {
+                    in_list: Some(vec![
+                        Literal::Text("1003".into()),
+                        Literal::Text("1004".into()),
+                        Literal::Text("1006".into()),
+                    ]),
+                    ..c("DLBM")
+                },
+                "highway, village street and rural road land (公路用地, 城镇村道路用地, 农村道路)",
+            ),
+            rule(
+                "grave",
+                Condition {
+                    equals: Some(Literal::Text("0905".into())),
+                    ..c("DLBM")
+                },
+                "cemetery land (殡葬用地, GB/T 21010-2017)",
+            ),
+        ]
+    }
+
+    /// The built-in rules alone.
+    pub fn builtin() -> Self {
+        Self::new(Self::defaults()).expect("built-in rules are valid")
+    }
+
+    /// Rules from a list, checked. Classes are the four built-in ones followed by any new class
+    /// names in first-use order.
+    pub fn new(rules: Vec<Rule>) -> Result<Self, RulesError> {
+        let mut classes: Vec<String> = BUILTIN_CLASSES.iter().map(|s| s.to_string()).collect();
+        for (i, r) in rules.iter().enumerate() {
+            let invalid = |message: String| RulesError::Invalid {
+                index: i + 1,
+                class: r.class.clone(),
+                layer: r.layer.clone(),
+                message,
+            };
+            if r.class.trim().is_empty() {
+                return Err(invalid("the class is empty".into()));
+            }
+            if r.layer.trim().is_empty() {
+                return Err(invalid("the layer is empty".into()));
+            }
+            for c in &r.when {
+                match c.operator_count() {
+                    1 => {}
+                    0 => return Err(invalid(format!(
+                        "the condition on field '{}' has no test: give one of equals, not_equals, prefix, suffix, in, lt, le, gt, ge",
+                        c.field
+                    ))),
+                    n => return Err(invalid(format!(
+                        "the condition on field '{}' has {n} tests: give exactly one (write several conditions to combine them)",
+                        c.field
+                    ))),
+                }
+            }
+            if r.class != NONE_CLASS && !classes.contains(&r.class) {
+                classes.push(r.class.clone());
+            }
+        }
+        Ok(Rules { rules, classes })
+    }
+
+    /// Parses a rules file: user rules first, then the defaults unless `defaults = false`.
+    pub fn from_toml_str(text: &str) -> Result<Self, RulesError> {
+        let file: RulesFile = toml_from_str(text)?;
+        let mut rules = file.rule;
+        if file.defaults {
+            rules.extend(Self::defaults());
+        }
+        Self::new(rules)
+    }
+
+    /// The class names, built-in ones first. Obstacle class indices refer to this list.
+    pub fn classes(&self) -> &[String] {
+        &self.classes
+    }
+
+    /// The rules in the order they are tried.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The layer roles some rule names.
+    pub fn layers(&self) -> BTreeSet<&str> {
+        self.rules.iter().map(|r| r.layer.as_str()).collect()
+    }
+
+    /// Decides the class of `feature` of `layer` (whose role is `role`).
+    pub fn classify(&self, role: &str, layer: &Layer, feature: &Feature) -> Decision {
+        for r in self.rules.iter().filter(|r| r.layer == role) {
+            let ok = r
+                .when
+                .iter()
+                .all(|c| layer.value(feature, &c.field).is_some_and(|v| c.test(v)));
+            if ok {
+                if r.class == NONE_CLASS {
+                    return Decision::NotObstacle;
+                }
+                let idx = self
+                    .classes
+                    .iter()
+                    .position(|c| c == &r.class)
+                    .expect("class list covers every rule");
+                return Decision::Obstacle(idx);
+            }
+        }
+        Decision::NoMatch
+    }
+
+    /// Field names the rules for `role` test that `layer` does not have (a likely typo, or the
+    /// wrong layer): the caller should refuse to run rather than silently match nothing.
+    pub fn missing_fields(&self, role: &str, layer: &Layer) -> Vec<String> {
+        let mut missing: Vec<String> = self
+            .rules
+            .iter()
+            .filter(|r| r.layer == role)
+            .flat_map(|r| r.when.iter())
+            .filter(|c| layer.field_index(&c.field).is_none())
+            .map(|c| c.field.clone())
+            .collect();
+        missing.sort();
+        missing.dedup();
+        missing
+    }
+}
+
+fn toml_from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, RulesError> {
+    toml::from_str(text).map_err(|e| RulesError::Parse(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layer::{Field, FieldKind};
+
+    fn landuse(codes: &[&str]) -> Layer {
+        let mut l = Layer::new("landuse");
+        l.fields.push(Field::new("DLBM", FieldKind::Text));
+        for (i, c) in codes.iter().enumerate() {
+            l.features
+                .push(Feature::new(i + 1, None, vec![Value::Text(c.to_string())]));
+        }
+        l
+    }
+
+    fn decide(rules: &Rules, codes: &[&str]) -> Vec<Decision> {
+        let l = landuse(codes);
+        l.features
+            .iter()
+            .map(|f| rules.classify("landuse", &l, f))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_follow_the_survey_codes() {
+        let r = Rules::builtin();
+        let (g, f, rd) = (
+            Decision::Obstacle(0),
+            Decision::Obstacle(1),
+            Decision::Obstacle(2),
+        );
+        use Decision::{NoMatch, NotObstacle};
+        assert_eq!(
+            decide(
+                &r,
+                &[
+                    "0101", "0103", "1203", "0301", "0305", "0307", "0301K", "1003", "1004",
+                    "1006", "1001", "0905", "09", "0702", "1104"
+                ]
+            ),
+            vec![
+                NotObstacle,
+                NotObstacle,
+                NotObstacle,
+                f,
+                f,
+                f,
+                NotObstacle,
+                rd,
+                rd,
+                rd,
+                NoMatch,
+                g,
+                NoMatch,
+                NoMatch,
+                NoMatch
+            ]
+        );
+    }
+
+    #[test]
+    fn a_rules_file_adds_the_undivided_09_before_the_defaults() {
+        let r = Rules::from_toml_str(
+            "[[rule]]\nclass = \"grave\"\nlayer = \"landuse\"\nwhen = [{ field = \"DLBM\", equals = \"09\" }]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            decide(&r, &["09", "0905", "0301"]),
+            vec![
+                Decision::Obstacle(0),
+                Decision::Obstacle(0),
+                Decision::Obstacle(1)
+            ]
+        );
+    }
+
+    #[test]
+    fn cropland_stays_out_even_if_a_later_rule_would_match() {
+        // A careless user rule after the defaults cannot turn cropland into an obstacle...
+        let mut rules = Rules::defaults();
+        rules.push(Rule {
+            class: "forest".into(),
+            layer: "landuse".into(),
+            when: vec![],
+            note: None,
+        });
+        let r = Rules::new(rules).unwrap();
+        assert_eq!(
+            decide(&r, &["0101", "0702"]),
+            vec![Decision::NotObstacle, Decision::Obstacle(1)]
+        );
+    }
+
+    #[test]
+    fn numeric_conditions_and_new_classes() {
+        let r = Rules::from_toml_str(
+            "defaults = false\n[[rule]]\nclass = \"pond\"\nlayer = \"landuse\"\nwhen = [{ field = \"DLBM\", prefix = \"11\" }, { field = \"DLBM\", lt = 1105 }]\n",
+        )
+        .unwrap();
+        assert_eq!(r.classes(), ["grave", "forest", "road", "steep", "pond"]);
+        assert_eq!(
+            decide(&r, &["1104", "1107", "0301"]),
+            vec![Decision::Obstacle(4), Decision::NoMatch, Decision::NoMatch]
+        );
+    }
+
+    #[test]
+    fn typos_and_ambiguous_conditions_are_errors() {
+        let e = Rules::from_toml_str("[[rule]]\nclass = \"forest\"\nlayer = \"landuse\"\nwhen = [{ field = \"DLBM\", prefx = \"03\" }]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("prefx"), "{e}");
+        let e = Rules::from_toml_str("[[rule]]\nclass = \"forest\"\nlayer = \"landuse\"\nwhen = [{ field = \"DLBM\", prefix = \"03\", equals = \"0301\" }]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("rule 1") && e.contains("exactly one"), "{e}");
+        let e = Rules::from_toml_str(
+            "[[rule]]\nclass = \"forest\"\nlayer = \"landuse\"\nwhen = [{ field = \"DLBM\" }]\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("no test"), "{e}");
+    }
+
+    #[test]
+    fn numbers_in_numeric_fields_match_text_literals() {
+        let mut l = Layer::new("landuse");
+        l.fields.push(Field::new("GDPDJB", FieldKind::Integer));
+        l.features.push(Feature::new(1, None, vec![Value::Int(5)]));
+        l.features.push(Feature::new(2, None, vec![Value::Int(4)]));
+        l.features.push(Feature::new(3, None, vec![Value::Null]));
+        let r = Rules::from_toml_str("defaults = false\n[[rule]]\nclass = \"steep\"\nlayer = \"landuse\"\nwhen = [{ field = \"GDPDJB\", equals = \"5\" }]\n").unwrap();
+        let d: Vec<_> = l
+            .features
+            .iter()
+            .map(|f| r.classify("landuse", &l, f))
+            .collect();
+        assert_eq!(
+            d,
+            vec![Decision::Obstacle(3), Decision::NoMatch, Decision::NoMatch]
+        );
+        assert!(r.missing_fields("landuse", &l).is_empty());
+        assert_eq!(
+            Rules::builtin().missing_fields("landuse", &l),
+            vec!["DLBM".to_string()]
+        );
+    }
+}

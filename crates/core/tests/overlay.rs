@@ -1,0 +1,275 @@
+//! Hand-computable overlay cases. Every expected number here is worked out by hand in the comment
+//! next to it.
+
+use geo::{polygon, Area, MultiPolygon, Polygon};
+use tuban_core::overlay::{overlay, Obstacle, ObstacleIndex, OverlayOptions, Patch, PatchResult};
+
+fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Polygon<f64> {
+    polygon![(x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1)]
+}
+
+fn mp(p: Polygon<f64>) -> MultiPolygon<f64> {
+    MultiPolygon(vec![p])
+}
+
+const FOREST: usize = 0;
+const ROAD: usize = 1;
+const CLASSES: usize = 2;
+
+fn run(patch: MultiPolygon<f64>, obstacles: Vec<Obstacle>) -> PatchResult {
+    let index = ObstacleIndex::new(obstacles);
+    let mut r = overlay(
+        &[Patch::new("p", "v", patch)],
+        &index,
+        CLASSES,
+        &OverlayOptions::default(),
+    );
+    let r = r.remove(0);
+    assert_eq!(r.error, None);
+    r
+}
+
+#[test]
+fn unit_square_half_covered_by_forest_is_exactly_one_half() {
+    // Patch [0,1]², forest [0.5, 3] × [-1, 2]: overlap [0.5,1] × [0,1] = 0.5.
+    let r = run(
+        mp(rect(0.0, 0.0, 1.0, 1.0)),
+        vec![Obstacle::new(FOREST, mp(rect(0.5, -1.0, 3.0, 2.0)))],
+    );
+    assert_eq!(r.area_m2, 1.0);
+    assert_eq!(r.class_m2[FOREST], 0.5);
+    assert_eq!(r.union_m2, 0.5);
+    assert_eq!(r.clean_m2(), 0.5);
+    assert_eq!(r.class_count[FOREST], 1);
+}
+
+#[test]
+fn unit_square_half_covered_at_gauss_kruger_magnitudes() {
+    // The same case shifted to x ≈ 601 km, y ≈ 3304 km: still 0.5 (to round-off of the shift).
+    let (x, y) = (601_234.0, 3_304_567.0);
+    let r = run(
+        mp(rect(x, y, x + 1.0, y + 1.0)),
+        vec![Obstacle::new(
+            FOREST,
+            mp(rect(x + 0.5, y - 1.0, x + 3.0, y + 2.0)),
+        )],
+    );
+    assert!(
+        (r.class_m2[FOREST] - 0.5).abs() < 1e-9,
+        "{}",
+        r.class_m2[FOREST]
+    );
+}
+
+#[test]
+fn two_overlapping_forest_squares_count_once() {
+    // Patch [0,10]²; forest A = [1,5]² (16), forest B = [3,7]² (16), overlap [3,5]² (4):
+    // union 16 + 16 - 4 = 28.
+    let r = run(
+        mp(rect(0.0, 0.0, 10.0, 10.0)),
+        vec![
+            Obstacle::new(FOREST, mp(rect(1.0, 1.0, 5.0, 5.0))),
+            Obstacle::new(FOREST, mp(rect(3.0, 3.0, 7.0, 7.0))),
+        ],
+    );
+    assert!((r.class_m2[FOREST] - 28.0).abs() < 1e-9);
+    assert!((r.union_m2 - 28.0).abs() < 1e-9);
+    assert!((r.clean_m2() - 72.0).abs() < 1e-9);
+    assert_eq!(r.class_count[FOREST], 2);
+}
+
+#[test]
+fn road_crossing_forest_counts_once_in_the_union() {
+    // Patch [0,10]²; forest [0,10] × [0,4] (40); road [4,6] × [0,10] (20); they share [4,6]×[0,4]
+    // (8): union 40 + 20 - 8 = 52.
+    let r = run(
+        mp(rect(0.0, 0.0, 10.0, 10.0)),
+        vec![
+            Obstacle::new(FOREST, mp(rect(-1.0, -1.0, 11.0, 4.0))),
+            Obstacle::new(ROAD, mp(rect(4.0, -5.0, 6.0, 15.0))),
+        ],
+    );
+    assert!((r.class_m2[FOREST] - 40.0).abs() < 1e-9);
+    assert!((r.class_m2[ROAD] - 20.0).abs() < 1e-9);
+    assert!((r.union_m2 - 52.0).abs() < 1e-9);
+}
+
+#[test]
+fn forest_inside_the_patch_hole_adds_nothing() {
+    // Patch [0,10]² with hole [3,7]² (area 100 - 16 = 84); forest [4,6]² sits in the hole.
+    let patch = polygon!(
+        exterior: [(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 10.0), (x: 0.0, y: 10.0)],
+        interiors: [[(x: 3.0, y: 3.0), (x: 7.0, y: 3.0), (x: 7.0, y: 7.0), (x: 3.0, y: 7.0)]],
+    );
+    let r = run(
+        mp(patch.clone()),
+        vec![Obstacle::new(FOREST, mp(rect(4.0, 4.0, 6.0, 6.0)))],
+    );
+    assert_eq!(r.area_m2, 84.0);
+    assert_eq!(r.class_m2[FOREST], 0.0);
+    assert_eq!(r.class_count[FOREST], 0);
+    // A forest square [2,8]² covering the hole counts only the ring around it: 36 - 16 = 20.
+    let r = run(
+        mp(patch),
+        vec![Obstacle::new(FOREST, mp(rect(2.0, 2.0, 8.0, 8.0)))],
+    );
+    assert!((r.class_m2[FOREST] - 20.0).abs() < 1e-9);
+}
+
+#[test]
+fn multipart_patch_sums_its_parts() {
+    // Parts [0,2]² (4) and [10,13] × [0,1] (3): area 7. Forest [1,11] × [0,1] covers 1 of the first
+    // part and 1 of the second: 2.
+    let patch = MultiPolygon(vec![rect(0.0, 0.0, 2.0, 2.0), rect(10.0, 0.0, 13.0, 1.0)]);
+    let r = run(
+        patch,
+        vec![Obstacle::new(FOREST, mp(rect(1.0, 0.0, 11.0, 1.0)))],
+    );
+    assert_eq!(r.area_m2, 7.0);
+    assert!((r.class_m2[FOREST] - 2.0).abs() < 1e-9);
+}
+
+#[test]
+fn obstacle_touching_only_the_boundary_adds_nothing() {
+    // Shares the edge x = 1, and another touches only the corner (1, 1).
+    let r = run(
+        mp(rect(0.0, 0.0, 1.0, 1.0)),
+        vec![
+            Obstacle::new(FOREST, mp(rect(1.0, 0.0, 2.0, 1.0))),
+            Obstacle::new(ROAD, mp(rect(1.0, 1.0, 2.0, 2.0))),
+        ],
+    );
+    assert_eq!(r.class_m2, vec![0.0, 0.0]);
+    assert_eq!(r.union_m2, 0.0);
+    assert_eq!(r.class_count, vec![0, 0]);
+}
+
+#[test]
+fn obstacle_wholly_inside_and_patch_wholly_inside() {
+    // Obstacle [2,3]² inside patch [0,10]²: 1. A patch [0,1]² inside a forest [-5,5]²: all of it.
+    let r = run(
+        mp(rect(0.0, 0.0, 10.0, 10.0)),
+        vec![Obstacle::new(ROAD, mp(rect(2.0, 2.0, 3.0, 3.0)))],
+    );
+    assert_eq!(r.class_m2[ROAD], 1.0);
+    let r = run(
+        mp(rect(0.0, 0.0, 1.0, 1.0)),
+        vec![Obstacle::new(FOREST, mp(rect(-5.0, -5.0, 5.0, 5.0)))],
+    );
+    assert_eq!(r.class_m2[FOREST], 1.0);
+    assert_eq!(r.clean_m2(), 0.0);
+}
+
+#[test]
+fn concave_obstacle_whose_envelope_covers_the_patch_but_misses_it() {
+    // A "C"-shaped forest around the patch [4,6]²: its envelope [0,10]² contains the patch, but the
+    // patch sits in the C's mouth. Expected 0.
+    let c = polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 2.0), (x: 2.0, y: 2.0),
+        (x: 2.0, y: 8.0), (x: 10.0, y: 8.0), (x: 10.0, y: 10.0), (x: 0.0, y: 10.0)];
+    let r = run(
+        mp(rect(4.0, 4.0, 6.0, 6.0)),
+        vec![Obstacle::new(FOREST, mp(c))],
+    );
+    assert_eq!(r.class_m2[FOREST], 0.0);
+}
+
+#[test]
+fn tiny_overlap_with_a_polygon_spanning_200_km_is_exact() {
+    // A 1-mu-sized patch at GK magnitudes and a forest polygon 200 km wide whose edge cuts a
+    // 0.1 m × 0.5 m sliver off the patch's corner: the overlap is 0.05 m² exactly (by hand).
+    // Unclipped, i_overlay's grid step for a 200 km extent is ~1e-5 m and the result drifts by
+    // about 5e-5 m² (0.1%); see CRATES.md.
+    let (x, y) = (601_000.0, 3_304_000.0);
+    let patch = mp(rect(x, y, x + 25.0, y + 26.0));
+    let forest = mp(polygon![
+        (x: x + 24.9, y: y - 100_000.0), (x: x + 200_000.0, y: y - 100_000.0),
+        (x: x + 200_000.0, y: y + 100_000.0), (x: x + 24.9, y: y + 100_000.0)]);
+    // Cut it so only 0.5 m of the patch's height is covered: shift the big polygon down.
+    let forest = geo::MapCoords::map_coords(&forest, |c| geo::Coord {
+        x: c.x,
+        y: c.y - 100_000.0 + 0.5,
+    });
+    // The test is meaningful only if the direct, unclipped intersection is measurably off.
+    let direct = geo::BooleanOps::intersection(&patch, &forest).unsigned_area();
+    assert!(
+        (direct - 0.05).abs() > 1e-6,
+        "direct intersection was already exact: {direct}"
+    );
+    let r = run(patch, vec![Obstacle::new(FOREST, forest)]);
+    assert!(
+        (r.class_m2[FOREST] - 0.05).abs() < 1e-6,
+        "{}",
+        r.class_m2[FOREST]
+    );
+}
+
+#[test]
+fn results_do_not_depend_on_thread_count() {
+    // A grid of 400 patches against a scatter of overlapping obstacles, on 1 and on 2 threads.
+    let mut patches = Vec::new();
+    for i in 0..20 {
+        for j in 0..20 {
+            let (x, y) = (600_000.0 + i as f64 * 30.0, 3_300_000.0 + j as f64 * 30.0);
+            patches.push(Patch::new(
+                format!("{i}-{j}"),
+                "v",
+                mp(polygon![(x: x, y: y), (x: x + 25.0, y: y + 1.0), (x: x + 24.0, y: y + 27.0), (x: x + 3.0, y: y + 22.0)]),
+            ));
+        }
+    }
+    let mut obstacles = Vec::new();
+    for k in 0..300 {
+        let (x, y) = (
+            600_000.0 + (k * 37 % 600) as f64,
+            3_300_000.0 + (k * 53 % 600) as f64,
+        );
+        obstacles.push(Obstacle::new(
+            k % CLASSES,
+            mp(rect(x, y, x + 17.3, y + 11.9)),
+        ));
+    }
+    let index = ObstacleIndex::new(obstacles);
+    let run_with = |n| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .unwrap()
+            .install(|| overlay(&patches, &index, CLASSES, &OverlayOptions::default()))
+    };
+    let one = run_with(1);
+    let two = run_with(2);
+    assert_eq!(one.len(), 400);
+    for (a, b) in one.iter().zip(&two) {
+        assert_eq!(a.area_m2.to_bits(), b.area_m2.to_bits());
+        assert_eq!(a.union_m2.to_bits(), b.union_m2.to_bits());
+        for (x, y) in a.class_m2.iter().zip(&b.class_m2) {
+            assert_eq!(x.to_bits(), y.to_bits());
+        }
+    }
+    // Invariants on every patch: class ≤ union ≤ area, union ≥ largest class.
+    for r in &one {
+        for c in &r.class_m2 {
+            assert!(*c <= r.union_m2);
+        }
+        assert!(r.union_m2 <= r.area_m2);
+        assert!((r.clean_m2() + r.union_m2 - r.area_m2).abs() < 1e-9);
+    }
+    assert!(one.iter().any(|r| r.union_m2 > 0.0) && one.iter().any(|r| r.union_m2 < r.area_m2));
+    // Sanity: the patch areas are what the shoelace gives.
+    let expected: f64 = patches.iter().map(|p| p.geometry.unsigned_area()).sum();
+    let got: f64 = one.iter().map(|r| r.area_m2).sum();
+    assert!((expected - got).abs() < 1e-6);
+}
+
+#[test]
+fn a_patch_without_geometry_fails_alone() {
+    let index = ObstacleIndex::new(vec![]);
+    let patches = [
+        Patch::new("empty", "v", MultiPolygon(vec![])),
+        Patch::new("ok", "v", mp(rect(0.0, 0.0, 2.0, 2.0))),
+    ];
+    let r = overlay(&patches, &index, CLASSES, &OverlayOptions::default());
+    assert!(r[0].error.as_deref().unwrap().contains("no geometry"));
+    assert_eq!(r[1].area_m2, 4.0);
+    assert_eq!(r[1].error, None);
+}
