@@ -33,10 +33,13 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod account;
 pub mod area;
+pub mod build;
 pub mod clip;
 pub mod crs;
 pub mod layer;
 pub mod overlay;
+pub mod report;
 pub mod rules;
 pub mod units;

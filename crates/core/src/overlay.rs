@@ -43,6 +43,8 @@ pub struct Patch {
     pub village: String,
     /// The outline, oriented with counter-clockwise exteriors and clockwise holes.
     pub geometry: MultiPolygon<f64>,
+    /// Record number in the source layer, from 1 (0 if built by hand).
+    pub record: usize,
 }
 
 impl Patch {
@@ -56,7 +58,14 @@ impl Patch {
             id: id.into(),
             village: village.into(),
             geometry: geometry.orient(Direction::Default),
+            record: 0,
         }
+    }
+
+    /// The same patch, remembering its record number in the source layer.
+    pub fn with_record(mut self, record: usize) -> Self {
+        self.record = record;
+        self
     }
 }
 

@@ -1,1 +1,212 @@
-//! placeholder
+//! # tuban-project
+//!
+//! A tuban **project file** names the layers, the rules and the outputs of a run; [`run`] carries
+//! it out: read → classify → index → overlay → account → write. Both `tuban run PROJECT.toml` and
+//! the one-off `tuban overlay --patches … --landuse …` build a [`Project`] and call [`run`], so the
+//! two can never drift apart.
+//!
+//! ```toml
+//! # Paths are relative to this file's folder.
+//! area_method = "planar"          # or "ellipsoidal" (the survey's method)
+//! threads = 0                     # 0: one per core
+//! outputs = ["out/patches.csv", "out/patches.geojson"]
+//! overwrite = true                # replace existing outputs (default: refuse)
+//! rules = "rules.toml"            # optional; the built-in rules apply otherwise
+//!
+//! [patches]
+//! path = "patches.shp"
+//! id_field = "TBBH"               # optional: TBBH, BSM or XH, whichever exists
+//! village_field = "QSDWMC"        # optional: QSDWMC or ZLDWMC
+//! encoding = "GBK"                # optional: overrides .cpg and the DBF language driver
+//!
+//! [landuse]
+//! path = "dltb.shp"
+//! ```
+#![warn(missing_docs)]
+
+mod pipeline;
+
+pub use pipeline::{run, Outcome, Timings};
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use thiserror::Error;
+use tuban_core::area::AreaMethod;
+
+/// A run could not be carried out. Every variant is about the user's input or environment; the
+/// CLI maps them all to exit code 1.
+#[derive(Debug, Error)]
+pub enum ProjectError {
+    /// The project file is unreadable or malformed.
+    #[error("{path}: {message}")]
+    Config {
+        /// The project file.
+        path: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// A layer could not be read.
+    #[error(transparent)]
+    Read(#[from] tuban_io::error::ReadError),
+    /// A layer could not be turned into patches or obstacles.
+    #[error(transparent)]
+    Build(#[from] tuban_core::build::BuildError),
+    /// The rules file is malformed.
+    #[error("{path}: {source}")]
+    Rules {
+        /// The rules file.
+        path: String,
+        /// What is wrong.
+        source: tuban_core::rules::RulesError,
+    },
+    /// An output could not be written.
+    #[error(transparent)]
+    Write(#[from] tuban_io::write::WriteError),
+    /// The run asks for something this build cannot do.
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+/// One input layer.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LayerSpec {
+    /// The file.
+    pub path: PathBuf,
+    /// Text encoding of the attributes, overriding what the file says (e.g. `GBK`).
+    #[serde(default)]
+    pub encoding: Option<String>,
+}
+
+/// The patch layer, with how to identify each patch.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PatchSpec {
+    /// The file.
+    pub path: PathBuf,
+    /// Text encoding override.
+    #[serde(default)]
+    pub encoding: Option<String>,
+    /// Field holding the patch id (default: TBBH, BSM or XH, whichever exists; else the record
+    /// number).
+    #[serde(default)]
+    pub id_field: Option<String>,
+    /// Field holding the village (default: QSDWMC, else ZLDWMC).
+    #[serde(default)]
+    pub village_field: Option<String>,
+}
+
+/// A whole run.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    /// The rectification patches.
+    pub patches: PatchSpec,
+    /// The land-use layer (DLTB).
+    #[serde(default)]
+    pub landuse: Option<LayerSpec>,
+    /// Grave points.
+    #[serde(default)]
+    pub graves: Option<LayerSpec>,
+    /// Road centre lines.
+    #[serde(default)]
+    pub roads: Option<LayerSpec>,
+    /// A DEM (GeoTIFF) for slope.
+    #[serde(default)]
+    pub dem: Option<LayerSpec>,
+    /// A rules file (TOML); the built-in rules otherwise.
+    #[serde(default)]
+    pub rules: Option<PathBuf>,
+    /// How areas are measured.
+    #[serde(default)]
+    pub area_method: AreaMethod,
+    /// Worker threads; 0 means one per core.
+    #[serde(default)]
+    pub threads: usize,
+    /// Files to write; the format follows the extension (`.csv`, `.geojson`/`.json`).
+    #[serde(default)]
+    pub outputs: Vec<PathBuf>,
+    /// Replace outputs that already exist.
+    #[serde(default)]
+    pub overwrite: bool,
+}
+
+impl Project {
+    /// Reads a project file; relative paths in it are taken from the file's folder.
+    pub fn from_file(path: &Path) -> Result<Self, ProjectError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ProjectError::Config {
+            path: path.display().to_string(),
+            message: format!("cannot read the project file: {e}"),
+        })?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        Self::from_toml_str(&text, base).map_err(|message| ProjectError::Config {
+            path: path.display().to_string(),
+            message,
+        })
+    }
+
+    /// Parses project TOML, resolving relative paths against `base`.
+    pub fn from_toml_str(text: &str, base: &Path) -> Result<Self, String> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut p: Project = toml::from_str(text).map_err(|e| e.to_string())?;
+        p.resolve(base);
+        Ok(p)
+    }
+
+    /// Makes every relative path absolute against `base` (a no-op for absolute paths).
+    pub fn resolve(&mut self, base: &Path) {
+        let fix = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        fix(&mut self.patches.path);
+        for l in [&mut self.landuse, &mut self.graves, &mut self.roads, &mut self.dem]
+            .into_iter()
+            .flatten()
+        {
+            fix(&mut l.path);
+        }
+        if let Some(r) = &mut self.rules {
+            fix(r);
+        }
+        self.outputs.iter_mut().for_each(fix);
+    }
+
+    /// Every input file of the run (the patches, the layers and the rules).
+    pub fn inputs(&self) -> Vec<&Path> {
+        let mut v = vec![self.patches.path.as_path()];
+        for l in [&self.landuse, &self.graves, &self.roads, &self.dem].into_iter().flatten() {
+            v.push(&l.path);
+        }
+        if let Some(r) = &self.rules {
+            v.push(r);
+        }
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_are_resolved_from_the_project_folder() {
+        let p = Project::from_toml_str(
+            "outputs = [\"out/a.csv\", \"/tmp/b.geojson\"]\n[patches]\npath = \"patches.shp\"\n[landuse]\npath = \"dltb.shp\"\n",
+            Path::new("/data/erping"),
+        )
+        .unwrap();
+        assert_eq!(p.patches.path, Path::new("/data/erping/patches.shp"));
+        assert_eq!(p.landuse.unwrap().path, Path::new("/data/erping/dltb.shp"));
+        assert_eq!(p.outputs, vec![PathBuf::from("/data/erping/out/a.csv"), PathBuf::from("/tmp/b.geojson")]);
+        assert_eq!(p.area_method, AreaMethod::Planar);
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let e = Project::from_toml_str("[patches]\npath = \"p.shp\"\nid_feild = \"TBBH\"\n", Path::new(".")).unwrap_err();
+        assert!(e.contains("id_feild"), "{e}");
+    }
+}
