@@ -72,7 +72,6 @@ fn check_outputs(project: &Project) -> Result<(), ProjectError> {
         .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()))
         .collect();
     for out in &project.outputs {
-        output_format(out)?;
         let canon = std::fs::canonicalize(out).unwrap_or_else(|_| out.clone());
         if inputs.contains(&canon) {
             return Err(write::WriteError::Refused(format!(
@@ -81,6 +80,7 @@ fn check_outputs(project: &Project) -> Result<(), ProjectError> {
             ))
             .into());
         }
+        output_format(out)?;
         if out.exists() && !project.overwrite {
             return Err(write::WriteError::Refused(format!(
                 "{}: already exists; pass --overwrite (or set overwrite = true in the project file) to replace it",

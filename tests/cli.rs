@@ -1,0 +1,201 @@
+//! The command-line contract: subcommands, outputs, exit codes, and invariants on the fixture.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn tuban(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tuban"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run tuban")
+}
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/erping")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Reads a tuban CSV: header and rows, BOM checked and stripped.
+fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let text = text.strip_prefix('\u{feff}').expect("the CSV starts with a UTF-8 BOM for Excel");
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+fn run_fixture(dir: &Path, extra: &[&str]) -> (PathBuf, Output) {
+    let csv = dir.join("out.csv");
+    let gj = dir.join("out.geojson");
+    let mut args = vec!["run", "fixtures/erping/tuban.toml", "-o", s(&csv), "-o", s(&gj)];
+    args.extend_from_slice(extra);
+    let out = tuban(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    (csv, out)
+}
+
+#[test]
+fn fixture_run_writes_203_rows_with_the_contract_columns_and_invariants_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, out) = run_fixture(dir.path(), &[]);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let last = stdout.lines().last().unwrap();
+    assert!(last.starts_with("203 patches, ") && last.contains(" mu: blocked ") && last.contains(" s"), "{last}");
+
+    let (header, rows) = read_csv(&csv);
+    let mut contract = vec!["patch_id", "village", "area_m2", "area_mu"];
+    for c in ["grave", "forest", "road", "steep"] {
+        contract.extend([format!("{c}_m2"), format!("{c}_mu"), format!("{c}_pct")].map(|x| &*x.leak()));
+    }
+    contract.extend(["obstacle_m2", "obstacle_mu", "clean_m2", "clean_mu"]);
+    assert_eq!(&header[..contract.len()], &contract[..]);
+    assert_eq!(rows.len(), 203);
+
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let num = |row: &Vec<String>, name: &str| -> f64 { row[col(name)].parse().unwrap() };
+    let villages: std::collections::BTreeSet<&str> = rows.iter().map(|r| r[col("village")].as_str()).collect();
+    for v in ["隘口村", "狮子村", "二郎村", "中山村"] {
+        assert!(villages.contains(v), "GBK village {v} decoded: {villages:?}");
+    }
+    let (mut blocked, mut partly, mut clean) = (0, 0, 0);
+    for (i, r) in rows.iter().enumerate() {
+        // Rows keep the patches' input order (the fixture's XH runs 1..203 with record numbers).
+        assert_eq!(r[col("record")], (i + 1).to_string());
+        let area = num(r, "area_m2");
+        let union = num(r, "obstacle_m2");
+        assert!(area > 0.0);
+        let mut largest: f64 = 0.0;
+        for c in ["grave", "forest", "road", "steep"] {
+            let v = num(r, &format!("{c}_m2"));
+            assert!(v >= 0.0 && v <= union, "row {i}: {c} {v} > union {union}");
+            largest = largest.max(v);
+            // mu is m² × 15 / 10000, and pct is of the patch area.
+            assert!((num(r, &format!("{c}_mu")) - v * 0.0015).abs() < 1e-9);
+            assert!((num(r, &format!("{c}_pct")) - 100.0 * v / area).abs() < 1e-9);
+        }
+        assert!(union <= area && union >= largest);
+        assert!((num(r, "clean_m2") + union - area).abs() < 1e-6 * area);
+        // The _m2 columns carry at least six decimals.
+        assert!(r[col("area_m2")].split('.').nth(1).unwrap().len() >= 6);
+        if union == 0.0 {
+            clean += 1;
+        } else if union >= area * (1.0 - 1e-9) {
+            blocked += 1;
+        } else {
+            partly += 1;
+        }
+    }
+    // The fixture exercises every case: clean, partly blocked, wholly blocked.
+    assert!(clean > 10 && partly > 10 && blocked > 0, "clean {clean} partly {partly} blocked {blocked}");
+}
+
+#[test]
+fn output_is_identical_to_the_byte_whatever_the_thread_count() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    run_fixture(a.path(), &["--threads", "1"]);
+    run_fixture(b.path(), &["--threads", "2"]);
+    for f in ["out.csv", "out.geojson"] {
+        let x = std::fs::read(a.path().join(f)).unwrap();
+        let y = std::fs::read(b.path().join(f)).unwrap();
+        assert!(x == y, "{f} differs between 1 and 2 threads");
+    }
+}
+
+#[test]
+fn geojson_output_has_one_feature_per_patch_with_the_csv_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, _) = run_fixture(dir.path(), &[]);
+    let gj: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.geojson")).unwrap()).unwrap();
+    assert_eq!(gj["type"], "FeatureCollection");
+    let features = gj["features"].as_array().unwrap();
+    assert_eq!(features.len(), 203);
+    let (header, rows) = read_csv(&csv);
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    for (f, r) in features.iter().zip(&rows) {
+        assert_eq!(f["geometry"]["type"], "MultiPolygon");
+        assert_eq!(f["properties"]["patch_id"].as_str().unwrap(), r[col("patch_id")]);
+        assert_eq!(f["properties"]["village"].as_str().unwrap(), r[col("village")]);
+        let a: f64 = r[col("obstacle_m2")].parse().unwrap();
+        assert_eq!(f["properties"]["obstacle_m2"].as_f64().unwrap(), a);
+    }
+}
+
+#[test]
+fn overlay_flags_give_the_same_table_as_the_project_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, _) = run_fixture(dir.path(), &[]);
+    let csv2 = dir.path().join("flags.csv");
+    let out = tuban(&[
+        "overlay",
+        "--patches",
+        &fixture("patches.shp"),
+        "--landuse",
+        &fixture("dltb.shp"),
+        "--rules",
+        &fixture("rules.toml"),
+        "-o",
+        s(&csv2),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read(&csv).unwrap(), std::fs::read(&csv2).unwrap());
+}
+
+#[test]
+fn exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_csv = dir.path().join("o.csv");
+    // Usage errors: 2.
+    assert_eq!(tuban(&["overlay", "--patches"]).status.code(), Some(2));
+    assert_eq!(tuban(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(tuban(&["overlay", "--landuse", "x.shp", "-o", "o.csv"]).status.code(), Some(2));
+    // Bad input: 1, with a message naming the file.
+    let o = tuban(&["overlay", "--patches", "nope.shp", "--landuse", &fixture("dltb.shp"), "-o", s(&out_csv)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nope"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!out_csv.exists());
+    // An existing output is not replaced without --overwrite.
+    std::fs::write(&out_csv, "keep me").unwrap();
+    let o = tuban(&["overlay", "--patches", &fixture("patches.shp"), "--landuse", &fixture("dltb.shp"), "-o", s(&out_csv)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--overwrite"));
+    assert_eq!(std::fs::read_to_string(&out_csv).unwrap(), "keep me");
+    // An output that is an input is refused, even with --overwrite.
+    let o = tuban(&["overlay", "--patches", &fixture("patches.shp"), "--rules", &fixture("rules.toml"), "-o", &fixture("rules.toml"), "--overwrite"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("also an input"));
+    // Unknown output format: 1, before any work.
+    let o = tuban(&["overlay", "--patches", &fixture("patches.shp"), "-o", s(&dir.path().join("x.pdf"))]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains(".csv or .geojson"));
+}
+
+#[test]
+fn help_shows_examples() {
+    let o = tuban(&["--help"]);
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("Examples:") && text.contains("tuban run fixtures/erping/tuban.toml"));
+}
+
+#[test]
+fn inspect_describes_a_layer() {
+    let o = tuban(&["inspect", &fixture("patches.shp")]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("203"), "{text}");
+    assert!(text.contains("GBK"), "{text}");
+    assert!(text.contains("QSDWMC"), "{text}");
+}
