@@ -11,9 +11,11 @@
 
 use std::path::PathBuf;
 
-use tuban_core::account::{hundredths, VillageTable};
+use tuban_core::account::hundredths;
+use tuban_core::area::AreaMethod;
 use tuban_core::build::{obstacles_from_layer, patches_from_layer, PatchFields};
 use tuban_core::overlay::{overlay, ObstacleIndex, OverlayOptions};
+use tuban_core::report::Report;
 use tuban_core::rules::Rules;
 use tuban_io::read::{read_layer, ReadOptions};
 
@@ -28,31 +30,62 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let rules = Rules::builtin();
     let patches = patches_from_layer(&patch_layer, &PatchFields::guess(&patch_layer))?;
-    let index = ObstacleIndex::new(obstacles_from_layer("landuse", &landuse, &rules)?);
-    let results = overlay(&patches, &index, rules.classes().len(), &OverlayOptions::default());
+    let index = ObstacleIndex::new(obstacles_from_layer(
+        "landuse",
+        &landuse,
+        &rules,
+        &Default::default(),
+    )?);
+    let results = overlay(
+        &patches,
+        &index,
+        rules.classes().len(),
+        &OverlayOptions::default(),
+    );
 
-    let table = VillageTable::new(&patches, &results, rules.classes().len());
+    let report = Report::new(
+        rules.classes().to_vec(),
+        "planar".into(),
+        patches,
+        results,
+        AreaMethod::Planar,
+        rules.verdict.clone(),
+    );
+    let table = &report.villages;
     let (area, area_total) = table.mu_column(|t| t.area_m2);
     let (blocked, blocked_total) = table.mu_column(|t| t.union_m2);
     let (clean, clean_total) = table.mu_column(|t| t.clean_m2);
-    println!("{:<10} {:>8} {:>10} {:>10} {:>10}", "village", "patches", "mu", "blocked", "clean");
+    let (fixable, fixable_total) = table.mu_column(|t| t.rectifiable_m2);
+    println!(
+        "{:<10} {:>8} {:>10} {:>10} {:>10} {:>12}  verdicts (ok/partly/no)",
+        "village", "patches", "mu", "blocked", "clean", "restorable"
+    );
     for (i, (name, t)) in table.villages.iter().enumerate() {
         println!(
-            "{:<10} {:>8} {:>10} {:>10} {:>10}",
+            "{:<10} {:>8} {:>10} {:>10} {:>10} {:>12}  {}/{}/{}",
             name,
             t.patches,
             hundredths(area[i]),
             hundredths(blocked[i]),
-            hundredths(clean[i])
+            hundredths(clean[i]),
+            hundredths(fixable[i]),
+            t.verdicts[0],
+            t.verdicts[1],
+            t.verdicts[2]
         );
     }
+    let t = &table.total;
     println!(
-        "{:<10} {:>8} {:>10} {:>10} {:>10}",
+        "{:<10} {:>8} {:>10} {:>10} {:>10} {:>12}  {}/{}/{}",
         "total",
-        table.total.patches,
+        t.patches,
         hundredths(area_total),
         hundredths(blocked_total),
-        hundredths(clean_total)
+        hundredths(clean_total),
+        hundredths(fixable_total),
+        t.verdicts[0],
+        t.verdicts[1],
+        t.verdicts[2]
     );
     Ok(())
 }

@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand};
 use tuban_core::account::{hundredths, largest_remainder};
 use tuban_core::area::AreaMethod;
 use tuban_core::units::mu;
-use tuban_project::{LayerSpec, Outcome, PatchSpec, Project, ProjectError};
+use tuban_project::{LayerSpec, ObstacleLayerSpec, Outcome, PatchSpec, Project, ProjectError};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -46,9 +46,14 @@ enum Command {
         /// Write these outputs instead of the project's (repeatable; format by extension).
         #[arg(short = 'o', long = "output", value_name = "OUT")]
         outputs: Vec<PathBuf>,
+        /// Write the per-village totals here instead of the project's `villages`.
+        #[arg(long, value_name = "OUT")]
+        villages: Option<PathBuf>,
     },
     /// Overlay patches against layers given on the command line.
-    #[command(after_help = "Example:\n  tuban overlay --patches patches.shp --landuse dltb.shp -o out.csv -o out.geojson")]
+    #[command(
+        after_help = "Example:\n  tuban overlay --patches patches.shp --landuse dltb.shp -o out.csv -o out.geojson"
+    )]
     Overlay {
         /// The rectification patches (polygons: .shp or .geojson).
         #[arg(long, value_name = "FILE")]
@@ -71,6 +76,24 @@ enum Command {
         /// Outputs (repeatable; .csv or .geojson).
         #[arg(short = 'o', long = "output", value_name = "OUT", required = true)]
         outputs: Vec<PathBuf>,
+        /// Also write per-village totals to this CSV.
+        #[arg(long, value_name = "OUT")]
+        villages: Option<PathBuf>,
+        /// Grave disc radius in metres.
+        #[arg(long, value_name = "M", default_value_t = 2.0)]
+        grave_radius: f64,
+        /// Field with the number of graves at each point (default: 1 each).
+        #[arg(long, value_name = "FIELD")]
+        grave_count_field: Option<String>,
+        /// Field with each road's width in metres.
+        #[arg(long, value_name = "FIELD", default_value = "KD")]
+        road_width_field: String,
+        /// Width for roads whose width field is empty.
+        #[arg(long, value_name = "M")]
+        road_default_width: Option<f64>,
+        /// Roads narrower than this are not obstacles.
+        #[arg(long, value_name = "M", default_value_t = 1.0)]
+        road_min_width: f64,
         /// Field holding the patch id (default: TBBH, BSM or XH).
         #[arg(long, value_name = "FIELD")]
         id_field: Option<String>,
@@ -123,10 +146,20 @@ fn main() -> ExitCode {
 
 fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
     match cli.command {
-        Command::Run { project, common, outputs } => {
+        Command::Run {
+            project,
+            common,
+            outputs,
+            villages,
+        } => {
             let mut p = Project::from_file(&project)?;
             if !outputs.is_empty() {
+                // Outputs given on the command line replace the project's, village table included.
                 p.outputs = outputs;
+                p.villages = None;
+            }
+            if villages.is_some() {
+                p.villages = villages;
             }
             apply_common(&mut p, &common);
             execute(&p, common.quiet)
@@ -139,6 +172,12 @@ fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
             dem,
             rules,
             outputs,
+            villages,
+            grave_radius,
+            grave_count_field,
+            road_width_field,
+            road_default_width,
+            road_min_width,
             id_field,
             village_field,
             encoding,
@@ -159,13 +198,25 @@ fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
                     village_field,
                 },
                 landuse: layer(landuse),
-                graves: layer(graves),
-                roads: layer(roads),
+                graves: graves.map(|path| ObstacleLayerSpec {
+                    encoding: encoding.clone(),
+                    radius_m: Some(grave_radius),
+                    count_field: grave_count_field,
+                    ..ObstacleLayerSpec::at(path)
+                }),
+                roads: roads.map(|path| ObstacleLayerSpec {
+                    encoding: encoding.clone(),
+                    width_field: Some(road_width_field),
+                    default_width_m: road_default_width,
+                    min_width_m: Some(road_min_width),
+                    ..ObstacleLayerSpec::at(path)
+                }),
                 dem: layer(dem),
                 rules,
                 area_method,
                 threads: 0,
                 outputs,
+                villages,
                 overwrite: false,
             };
             apply_common(&mut p, &common);
@@ -206,7 +257,10 @@ fn execute(project: &Project, quiet: bool) -> Result<ExitCode, ProjectError> {
     if failures.is_empty() {
         Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!("tuban: {} patch(es) failed (marked in the outputs' error column):", failures.len());
+        eprintln!(
+            "tuban: {} patch(es) failed (marked in the outputs' error column):",
+            failures.len()
+        );
         for (row, id, err) in failures {
             eprintln!("  patch {id} (row {}): {err}", row + 1);
         }
@@ -244,7 +298,11 @@ fn print_villages(out: &mut impl Write, o: &Outcome) -> std::io::Result<()> {
     let per_class: Vec<(Vec<i64>, i64)> = (0..classes.len())
         .map(|c| v.mu_column(|t| t.class_m2[c]))
         .collect();
-    write!(out, "{:<12} {:>7} {:>12} {:>12} {:>12}", "village", "patches", "area_mu", "blocked_mu", "clean_mu")?;
+    write!(
+        out,
+        "{:<12} {:>7} {:>12} {:>12} {:>12}",
+        "village", "patches", "area_mu", "blocked_mu", "clean_mu"
+    )?;
     for c in classes {
         write!(out, " {:>12}", format!("{c}_mu"))?;
     }

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::overlay::{Patch, PatchResult};
+use crate::verdict::{Judgement, Verdict};
 
 /// Rounds `values` to `decimals` places so that they add up to `total` rounded to `decimals`
 /// places (largest-remainder / Hamilton method). Returns the rounded values as integers in units
@@ -62,6 +63,10 @@ pub struct Totals {
     pub union_m2: f64,
     /// Sum of clean areas.
     pub clean_m2: f64,
+    /// Number of patches by verdict, in the order of [`Verdict::ALL`].
+    pub verdicts: [usize; 3],
+    /// Clean area of the patches judged rectifiable or partly rectifiable: what can be restored.
+    pub rectifiable_m2: f64,
 }
 
 impl Totals {
@@ -72,11 +77,19 @@ impl Totals {
         }
     }
 
-    fn add(&mut self, r: &PatchResult) {
+    fn add(&mut self, r: &PatchResult, j: Option<&Judgement>) {
         self.patches += 1;
-        if r.error.is_some() {
+        let Some(j) = j.filter(|_| r.error.is_none()) else {
             self.failed += 1;
             return;
+        };
+        let k = Verdict::ALL
+            .iter()
+            .position(|v| *v == j.verdict)
+            .expect("known verdict");
+        self.verdicts[k] += 1;
+        if j.verdict != Verdict::NotRectifiable {
+            self.rectifiable_m2 += r.clean_m2();
         }
         self.area_m2 += r.area_m2;
         for (t, v) in self.class_m2.iter_mut().zip(&r.class_m2) {
@@ -97,15 +110,20 @@ pub struct VillageTable {
 }
 
 impl VillageTable {
-    /// Totals of `results` (parallel to `patches`) per village.
-    pub fn new(patches: &[Patch], results: &[PatchResult], classes: usize) -> Self {
+    /// Totals of `results` and their `judgements` (both parallel to `patches`) per village.
+    pub fn new(
+        patches: &[Patch],
+        results: &[PatchResult],
+        judgements: &[Option<Judgement>],
+        classes: usize,
+    ) -> Self {
         let mut by: BTreeMap<&str, Totals> = BTreeMap::new();
         let mut total = Totals::new(classes);
-        for (p, r) in patches.iter().zip(results) {
+        for ((p, r), j) in patches.iter().zip(results).zip(judgements) {
             by.entry(p.village.as_str())
                 .or_insert_with(|| Totals::new(classes))
-                .add(r);
-            total.add(r);
+                .add(r, j.as_ref());
+            total.add(r, j.as_ref());
         }
         VillageTable {
             villages: by.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),

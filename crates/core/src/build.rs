@@ -1,12 +1,14 @@
 //! From layers to the overlay's inputs: [`Patch`]es from the patch layer, [`Obstacle`]s from the
 //! obstacle layers through the [`Rules`].
 
-use geo::{Geometry, MultiPolygon};
+use geo::{Coord, Geometry, LineString, MultiLineString, MultiPolygon};
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::layer::Layer;
 use crate::overlay::{Obstacle, Patch};
 use crate::rules::{Decision, Rules};
+use crate::shapes::{disc, disc_radius_for_area, road_corridor, DEFAULT_QUAD_SEGS};
 
 /// A layer cannot be turned into patches or obstacles.
 #[derive(Debug, Error, PartialEq)]
@@ -22,6 +24,16 @@ pub enum BuildError {
         purpose: String,
         /// The fields it does have.
         available: String,
+    },
+    /// A record's attribute cannot be used.
+    #[error("{layer}: record {record}: {message}")]
+    BadValue {
+        /// The layer's label.
+        layer: String,
+        /// Record number, from 1.
+        record: usize,
+        /// What is wrong and what to do.
+        message: String,
     },
     /// A record's geometry is of a type this use cannot take.
     #[error("{layer}: record {record}: {found} geometry where {expected} was expected")]
@@ -78,12 +90,15 @@ pub fn patches_from_layer(layer: &Layer, fields: &PatchFields) -> Result<Vec<Pat
     let lookup = |name: &Option<String>, purpose: &str| -> Result<Option<usize>, BuildError> {
         match name {
             None => Ok(None),
-            Some(n) => layer.field_index(n).map(Some).ok_or_else(|| BuildError::MissingField {
-                layer: layer.label(),
-                field: n.clone(),
-                purpose: purpose.into(),
-                available: available(layer),
-            }),
+            Some(n) => layer
+                .field_index(n)
+                .map(Some)
+                .ok_or_else(|| BuildError::MissingField {
+                    layer: layer.label(),
+                    field: n.clone(),
+                    purpose: purpose.into(),
+                    available: available(layer),
+                }),
         }
     };
     let id_idx = lookup(&fields.id, "the patch identifier")?;
@@ -96,7 +111,9 @@ pub fn patches_from_layer(layer: &Layer, fields: &PatchFields) -> Result<Vec<Pat
                 Some(i) => f.values[i].to_string(),
                 None => f.record.to_string(),
             };
-            let village = village_idx.map(|i| f.values[i].to_string()).unwrap_or_default();
+            let village = village_idx
+                .map(|i| f.values[i].to_string())
+                .unwrap_or_default();
             let geometry = match &f.geometry {
                 None => MultiPolygon(vec![]),
                 Some(g) => as_areal(g).ok_or_else(|| BuildError::WrongGeometry {
@@ -111,15 +128,71 @@ pub fn patches_from_layer(layer: &Layer, fields: &PatchFields) -> Result<Vec<Pat
         .collect()
 }
 
+/// How point and line features become areas. Areal features are used as they are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShapeParams {
+    /// Points: disc radius in metres (default 2 m).
+    #[serde(default = "default_radius")]
+    pub radius_m: f64,
+    /// Points: a field holding each disc's area in m², used instead of `radius_m` (the disc's
+    /// radius is chosen so that the polygon has exactly that area).
+    #[serde(default)]
+    pub area_field: Option<String>,
+    /// Points: a field holding how many graves the point stands for (default: 1 each).
+    #[serde(default)]
+    pub count_field: Option<String>,
+    /// Lines: the field holding the width in metres (default `KD`, the survey's field).
+    #[serde(default)]
+    pub width_field: Option<String>,
+    /// Lines: the width to use where the width field is empty or absent; without it an empty
+    /// width is an error.
+    #[serde(default)]
+    pub default_width_m: Option<f64>,
+    /// Lines narrower than this are not obstacles (default 1.0 m: in the south, field paths
+    /// under 1 m count as cropland).
+    #[serde(default = "default_min_width")]
+    pub min_width_m: f64,
+    /// Segments per quarter circle for discs and round joins (default 8, as GEOS and PostGIS).
+    #[serde(default = "default_quad_segs")]
+    pub quad_segs: u32,
+}
+
+fn default_radius() -> f64 {
+    2.0
+}
+fn default_min_width() -> f64 {
+    1.0
+}
+fn default_quad_segs() -> u32 {
+    DEFAULT_QUAD_SEGS
+}
+
+impl Default for ShapeParams {
+    fn default() -> Self {
+        ShapeParams {
+            radius_m: default_radius(),
+            area_field: None,
+            count_field: None,
+            width_field: None,
+            default_width_m: None,
+            min_width_m: default_min_width(),
+            quad_segs: default_quad_segs(),
+        }
+    }
+}
+
 /// The obstacles of `layer` (playing role `role`) under `rules`. Features no rule claims, and
 /// those a `none` rule claims, are skipped; null geometries are skipped.
 ///
-/// Only areal features are taken here; point and line obstacles need a size (grave discs, road
-/// widths) and are turned into areas before they reach this function.
+/// Polygons are taken as they are. Points become discs ([`disc`]) that also count the point
+/// (see [`Obstacle::tally`]); lines become corridors of their width ([`road_corridor`]), and lines
+/// narrower than `params.min_width_m` are skipped.
 pub fn obstacles_from_layer(
     role: &str,
     layer: &Layer,
     rules: &Rules,
+    params: &ShapeParams,
 ) -> Result<Vec<Obstacle>, BuildError> {
     if let Some(field) = rules.missing_fields(role, layer).into_iter().next() {
         return Err(BuildError::MissingField {
@@ -129,19 +202,156 @@ pub fn obstacles_from_layer(
             available: available(layer),
         });
     }
+    let field = |name: &Option<String>, purpose: &str| -> Result<Option<usize>, BuildError> {
+        match name {
+            None => Ok(None),
+            Some(n) => layer
+                .field_index(n)
+                .map(Some)
+                .ok_or_else(|| BuildError::MissingField {
+                    layer: layer.label(),
+                    field: n.clone(),
+                    purpose: purpose.into(),
+                    available: available(layer),
+                }),
+        }
+    };
+    let area_idx = field(&params.area_field, "the grave disc area (area_field)")?;
+    let count_idx = field(&params.count_field, "the grave count (count_field)")?;
+    // The width field is looked up only if the layer has lines (a polygon layer needs none).
+    let has_lines = layer.features.iter().any(|f| {
+        matches!(
+            f.geometry,
+            Some(Geometry::LineString(_) | Geometry::MultiLineString(_) | Geometry::Line(_))
+        )
+    });
+    let width_idx = if has_lines {
+        match (&params.width_field, layer.field_index("KD")) {
+            (Some(_), _) => field(&params.width_field, "the road width (width_field)")?,
+            (None, Some(i)) => Some(i),
+            (None, None) if params.default_width_m.is_some() => None,
+            (None, None) => {
+                return Err(BuildError::MissingField {
+                    layer: layer.label(),
+                    field: "KD".into(),
+                    purpose:
+                        "the road width; name another with width_field, or give default_width_m"
+                            .into(),
+                    available: available(layer),
+                })
+            }
+        }
+    } else {
+        None
+    };
+    let bad = |record: usize, message: String| BuildError::BadValue {
+        layer: layer.label(),
+        record,
+        message,
+    };
+    let number = |f: &crate::layer::Feature, idx: usize| -> Result<Option<f64>, BuildError> {
+        let v = &f.values[idx];
+        if v.is_null() || matches!(v, crate::layer::Value::Text(t) if t.trim().is_empty()) {
+            return Ok(None);
+        }
+        match v.as_f64() {
+            Some(x) if x.is_finite() => Ok(Some(x)),
+            _ => Err(bad(
+                f.record,
+                format!("{} is '{v}', not a number", layer.fields[idx].name),
+            )),
+        }
+    };
+
     let mut out = Vec::new();
     for f in &layer.features {
         let Decision::Obstacle(class) = rules.classify(role, layer, f) else {
             continue;
         };
         let Some(g) = &f.geometry else { continue };
-        let mp = as_areal(g).ok_or_else(|| BuildError::WrongGeometry {
-            layer: layer.label(),
-            record: f.record,
-            found: geometry_name(g),
-            expected: "a polygon",
-        })?;
-        out.push(Obstacle::new(class, mp).with_source(role, f.record));
+        if let Some(mp) = as_areal(g) {
+            out.push(Obstacle::new(class, mp).with_source(role, f.record));
+            continue;
+        }
+        match g {
+            Geometry::Point(_) | Geometry::MultiPoint(_) => {
+                let radius = match area_idx {
+                    None => params.radius_m,
+                    Some(i) => match number(f, i)? {
+                        Some(a) if a > 0.0 => disc_radius_for_area(a, params.quad_segs),
+                        Some(a) => {
+                            return Err(bad(f.record, format!("grave area {a} is not positive")))
+                        }
+                        None => params.radius_m,
+                    },
+                };
+                let count = match count_idx {
+                    None => 1,
+                    Some(i) => match number(f, i)? {
+                        None => 1,
+                        Some(c) if c >= 0.0 && c.fract() == 0.0 && c <= u32::MAX as f64 => c as u32,
+                        Some(c) => {
+                            return Err(bad(
+                                f.record,
+                                format!("grave count {c} is not a whole number"),
+                            ))
+                        }
+                    },
+                };
+                let points: Vec<Coord<f64>> = match g {
+                    Geometry::Point(p) => vec![p.0],
+                    Geometry::MultiPoint(mp) => mp.0.iter().map(|p| p.0).collect(),
+                    _ => unreachable!(),
+                };
+                for at in points {
+                    if !(at.x.is_finite() && at.y.is_finite()) {
+                        return Err(bad(f.record, "the point has non-finite coordinates".into()));
+                    }
+                    let d = disc(at, radius, params.quad_segs);
+                    out.push(
+                        Obstacle::new(class, MultiPolygon(vec![d]))
+                            .with_source(role, f.record)
+                            .with_tally(at, count),
+                    );
+                }
+            }
+            Geometry::LineString(_) | Geometry::MultiLineString(_) | Geometry::Line(_) => {
+                let width = match width_idx.map(|i| number(f, i)).transpose()?.flatten() {
+                    Some(w) => w,
+                    None => match params.default_width_m {
+                        Some(w) => w,
+                        None => {
+                            return Err(bad(
+                                f.record,
+                                "the road width is empty; fill it in, or give default_width_m"
+                                    .into(),
+                            ))
+                        }
+                    },
+                };
+                if width < params.min_width_m {
+                    continue;
+                }
+                let lines = match g {
+                    Geometry::LineString(l) => MultiLineString(vec![l.clone()]),
+                    Geometry::MultiLineString(m) => m.clone(),
+                    Geometry::Line(l) => MultiLineString(vec![LineString(vec![l.start, l.end])]),
+                    _ => unreachable!(),
+                };
+                let corridor = road_corridor(&lines, width, params.quad_segs);
+                if !corridor.0.is_empty() {
+                    out.push(Obstacle::new(class, corridor).with_source(role, f.record));
+                }
+            }
+            other => {
+                return Err(BuildError::WrongGeometry {
+                    layer: layer.label(),
+                    record: f.record,
+                    found: geometry_name(other),
+                    expected: "a polygon, point or line",
+                })
+            }
+        }
     }
     Ok(out)
 }

@@ -33,6 +33,9 @@
 //! ```
 #![warn(missing_docs)]
 
+/// The geometry crate tuban-core is built on, re-exported so embedders use the same version.
+pub use geo;
+
 pub mod account;
 pub mod area;
 pub mod build;
@@ -40,6 +43,11 @@ pub mod clip;
 pub mod crs;
 pub mod layer;
 pub mod overlay;
+pub mod raster;
 pub mod report;
 pub mod rules;
+pub mod shapes;
+pub mod slope;
+pub mod steep;
 pub mod units;
+pub mod verdict;

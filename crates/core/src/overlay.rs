@@ -87,6 +87,19 @@ pub struct Obstacle {
     pub geometry: MultiPolygon<f64>,
     /// Where it came from, if known.
     pub source: Option<SourceRef>,
+    /// For an obstacle that stands for counted things at a point (a grave and its disc): the
+    /// point and how many it stands for. The patch's count for the class then adds `count` when
+    /// the point lies in the patch (boundary included), whatever the disc covers.
+    pub tally: Option<Tally>,
+}
+
+/// A counted point behind an obstacle (see [`Obstacle::tally`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Tally {
+    /// Where the counted things are.
+    pub at: Coord<f64>,
+    /// How many (e.g. graves at this point).
+    pub count: u32,
 }
 
 impl Obstacle {
@@ -96,7 +109,14 @@ impl Obstacle {
             class,
             geometry: geometry.orient(Direction::Default),
             source: None,
+            tally: None,
         }
+    }
+
+    /// The same obstacle, counting `count` things at `at` (see [`Obstacle::tally`]).
+    pub fn with_tally(mut self, at: Coord<f64>, count: u32) -> Self {
+        self.tally = Some(Tally { at, count });
+        self
     }
 
     /// The same obstacle, remembering its source.
@@ -220,8 +240,11 @@ pub struct PatchResult {
     pub class_m2: Vec<f64>,
     /// Area of the union of all classes inside the patch: the blocked area, never double-counted.
     pub union_m2: f64,
-    /// How many obstacle features of each class touch the patch's interior.
-    pub class_count: Vec<usize>,
+    /// How many obstacle features of each class share area with the patch.
+    pub class_count: Vec<u64>,
+    /// For obstacles with a [`Tally`] (grave points): the sum of the counts of those whose point
+    /// lies in the patch (boundary included), per class. This is the number of graves.
+    pub point_count: Vec<u64>,
     /// The method the areas were measured with.
     pub method: AreaMethod,
     /// Each class's geometry inside the patch, in the input coordinates (only with
@@ -244,6 +267,7 @@ impl PatchResult {
             class_m2: vec![0.0; classes],
             union_m2: 0.0,
             class_count: vec![0; classes],
+            point_count: vec![0; classes],
             method,
             pieces: Vec::new(),
             error: Some(error),
@@ -325,7 +349,8 @@ pub fn overlay_one(
     let area_m2 = options.measure.area(&local_patch, origin);
 
     let mut by_class: Vec<Vec<MultiPolygon<f64>>> = vec![Vec::new(); classes];
-    let mut class_count = vec![0usize; classes];
+    let mut class_count = vec![0u64; classes];
+    let mut point_count = vec![0u64; classes];
     for i in index.candidates(env) {
         let obstacle = &index.obstacles[i];
         assert!(
@@ -349,11 +374,14 @@ pub fn overlay_one(
                 }
             }
         };
-        if let Some(piece) = piece {
-            if !piece.0.is_empty() {
-                by_class[obstacle.class].push(piece);
-                class_count[obstacle.class] += 1;
+        if let Some(t) = obstacle.tally {
+            if patch.geometry.intersects(&t.at) {
+                point_count[obstacle.class] += u64::from(t.count);
             }
+        }
+        if let Some(piece) = piece.filter(|p| !p.0.is_empty()) {
+            by_class[obstacle.class].push(piece);
+            class_count[obstacle.class] += 1;
         }
     }
 
@@ -410,6 +438,7 @@ pub fn overlay_one(
         class_m2,
         union_m2,
         class_count,
+        point_count,
         method,
         pieces,
         error: None,

@@ -5,7 +5,8 @@
 //! The first columns are tuban's interface contract and never change order:
 //!
 //! `patch_id, village, area_m2, area_mu,` then for each class C of `grave, forest, road, steep`:
-//! `C_m2, C_mu, C_pct`, then `obstacle_m2, obstacle_mu, clean_m2, clean_mu`; more follow.
+//! `C_m2, C_mu, C_pct`, then `obstacle_m2, obstacle_mu, clean_m2, clean_mu`; then `grave_count`,
+//! `verdict`, `verdict_zh`, `reasons`, `reasons_zh`, and more.
 
 use serde::Serialize;
 
@@ -13,6 +14,7 @@ use crate::account::VillageTable;
 use crate::area::AreaMethod;
 use crate::overlay::{Patch, PatchResult};
 use crate::units::{hectares, mu};
+use crate::verdict::{class_zh, judge, Judgement, VerdictRules};
 
 /// What a column holds, which decides how writers format it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -53,6 +55,11 @@ enum What {
     Method,
     Record,
     Error,
+    Count(usize),
+    Verdict,
+    VerdictZh,
+    Reasons,
+    ReasonsZh,
 }
 
 /// A cell's value.
@@ -79,29 +86,73 @@ pub struct Report {
     pub patches: Vec<Patch>,
     /// One result per patch.
     pub results: Vec<PatchResult>,
+    /// Each patch's verdict and reasons (`None` for a failed patch).
+    pub judgements: Vec<Option<Judgement>>,
+    /// The thresholds the verdicts used.
+    pub verdict_rules: VerdictRules,
     /// Per-village totals.
     pub villages: VillageTable,
 }
 
 impl Report {
-    /// Assembles a report and its village totals.
+    /// Assembles a report: judges every patch and totals per village.
     pub fn new(
         classes: Vec<String>,
         method_note: String,
         patches: Vec<Patch>,
         results: Vec<PatchResult>,
         method: AreaMethod,
+        verdict_rules: VerdictRules,
     ) -> Self {
         assert_eq!(patches.len(), results.len(), "one result per patch");
-        let villages = VillageTable::new(&patches, &results, classes.len());
+        let judgements: Vec<Option<Judgement>> =
+            results.iter().map(|r| judge(r, &verdict_rules)).collect();
+        let villages = VillageTable::new(&patches, &results, &judgements, classes.len());
         Report {
             classes,
             method,
             method_note,
             patches,
             results,
+            judgements,
+            verdict_rules,
             villages,
         }
+    }
+
+    /// The reasons of row `row` as text: `forest 0.52 mu; road 0.10 mu; grave 0.05 mu (3 graves)`,
+    /// or in Chinese `林地 0.52亩；道路 0.10亩；墓地 0.05亩（3座）`. Areas under 0.005 mu are shown in m².
+    pub fn reasons_text(&self, row: usize, chinese: bool) -> String {
+        let Some(j) = &self.judgements[row] else {
+            return String::new();
+        };
+        let counts = &self.results[row].point_count;
+        let parts: Vec<String> = j
+            .reasons
+            .iter()
+            .map(|&(c, m2)| {
+                let name = &self.classes[c];
+                let m = mu(m2);
+                let amount = match (m >= 0.005, chinese) {
+                    (true, false) => format!("{m:.2} mu"),
+                    (true, true) => format!("{m:.2}亩"),
+                    (false, false) => format!("{m2:.1} m²"),
+                    (false, true) => format!("{m2:.1}平方米"),
+                };
+                let n = counts[c];
+                let is_grave = name == "grave";
+                match (chinese, is_grave && n > 0) {
+                    (false, false) => format!("{name} {amount}"),
+                    (false, true) => format!(
+                        "{name} {amount} ({n} grave{})",
+                        if n == 1 { "" } else { "s" }
+                    ),
+                    (true, false) => format!("{} {amount}", class_zh(name)),
+                    (true, true) => format!("{} {amount}（{n}座）", class_zh(name)),
+                }
+            })
+            .collect();
+        parts.join(if chinese { "；" } else { "; " })
     }
 
     /// The columns, in output order.
@@ -126,6 +177,13 @@ impl Report {
         v.push(col("obstacle_mu".into(), Unit::Mu, What::Union));
         v.push(col("clean_m2".into(), Unit::M2, What::Clean));
         v.push(col("clean_mu".into(), Unit::Mu, What::Clean));
+        if let Some(g) = self.classes.iter().position(|c| c == "grave") {
+            v.push(col("grave_count".into(), Unit::Count, What::Count(g)));
+        }
+        v.push(col("verdict".into(), Unit::Text, What::Verdict));
+        v.push(col("verdict_zh".into(), Unit::Text, What::VerdictZh));
+        v.push(col("reasons".into(), Unit::Text, What::Reasons));
+        v.push(col("reasons_zh".into(), Unit::Text, What::ReasonsZh));
         v.push(col("obstacle_pct".into(), Unit::Pct, What::Union));
         v.push(col("area_ha".into(), Unit::Ha, What::Area));
         v.push(col("obstacle_ha".into(), Unit::Ha, What::Union));
@@ -150,7 +208,17 @@ impl Report {
             What::Method => return Cell::Text(r.method.as_str().into()),
             What::Record => return Cell::Number(p.record as f64),
             What::Error => return Cell::Text(r.error.clone().unwrap_or_default()),
+            What::Verdict | What::VerdictZh => {
+                return match &self.judgements[row] {
+                    None => Cell::Empty,
+                    Some(j) if col.what == What::Verdict => Cell::Text(j.verdict.as_str().into()),
+                    Some(j) => Cell::Text(j.verdict.zh().into()),
+                }
+            }
+            What::Reasons => return Cell::Text(self.reasons_text(row, false)),
+            What::ReasonsZh => return Cell::Text(self.reasons_text(row, true)),
             _ if failed => return Cell::Empty,
+            What::Count(c) => return Cell::Number(r.point_count[c] as f64),
             What::Area => r.area_m2,
             What::Class(c) => r.class_m2[c],
             What::Union => r.union_m2,
@@ -175,7 +243,11 @@ impl Report {
         self.results
             .iter()
             .enumerate()
-            .filter_map(|(i, r)| r.error.as_deref().map(|e| (i, self.patches[i].id.as_str(), e)))
+            .filter_map(|(i, r)| {
+                r.error
+                    .as_deref()
+                    .map(|e| (i, self.patches[i].id.as_str(), e))
+            })
             .collect()
     }
 }

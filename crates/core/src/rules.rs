@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::layer::{Feature, Layer, Value};
+use crate::verdict::VerdictRules;
 
 /// The obstacle classes every report carries, in this order (the CSV contract's columns).
 pub const BUILTIN_CLASSES: [&str; 4] = ["grave", "forest", "road", "steep"];
@@ -200,6 +201,8 @@ struct RulesFile {
     defaults: bool,
     #[serde(default)]
     rule: Vec<Rule>,
+    #[serde(default)]
+    verdict: VerdictRules,
 }
 
 fn yes() -> bool {
@@ -211,6 +214,8 @@ fn yes() -> bool {
 pub struct Rules {
     rules: Vec<Rule>,
     classes: Vec<String>,
+    /// Thresholds for each patch's verdict (the file's `[verdict]` table).
+    pub verdict: VerdictRules,
 }
 
 /// What a rule lookup decided for one feature.
@@ -236,6 +241,10 @@ impl Rules {
     /// | 4     | landuse | DLBM starts with `03`      | forest | forest land 0301-0307 |
     /// | 5     | landuse | DLBM in `1003 1004 1006`   | road   | highways, village streets, rural roads |
     /// | 6     | landuse | DLBM = `0905`              | grave  | cemeteries (殡葬用地, GB/T 21010-2017) |
+    /// | 7     | graves  | (every feature)            | grave  | grave points become discs |
+    /// | 8     | roads   | (every feature)            | road   | centre lines become corridors of their width |
+    /// | 7     | graves  | (every feature)            | grave  | grave points become discs |
+    /// | 8     | roads   | (every feature)            | road   | centre lines become corridors of their width |
     pub fn defaults() -> Vec<Rule> {
         let c = |field: &str| Condition {
             field: field.into(),
@@ -300,6 +309,21 @@ impl Rules {
                 },
                 "cemetery land (殡葬用地, GB/T 21010-2017)",
             ),
+            Rule {
+                class: "grave".into(),
+                layer: "graves".into(),
+                when: vec![],
+                note: Some("every feature of the grave layer (points become discs)".into()),
+            },
+            Rule {
+                class: "road".into(),
+                layer: "roads".into(),
+                when: vec![],
+                note: Some(
+                    "every feature of the road layer (lines become corridors of their width)"
+                        .into(),
+                ),
+            },
         ]
     }
 
@@ -342,7 +366,11 @@ impl Rules {
                 classes.push(r.class.clone());
             }
         }
-        Ok(Rules { rules, classes })
+        Ok(Rules {
+            rules,
+            classes,
+            verdict: VerdictRules::default(),
+        })
     }
 
     /// Parses a rules file: user rules first, then the defaults unless `defaults = false`.
@@ -352,7 +380,9 @@ impl Rules {
         if file.defaults {
             rules.extend(Self::defaults());
         }
-        Self::new(rules)
+        let mut rules = Self::new(rules)?;
+        rules.verdict = file.verdict;
+        Ok(rules)
     }
 
     /// The class names, built-in ones first. Obstacle class indices refer to this list.

@@ -12,6 +12,7 @@
 //! outputs = ["out/patches.csv", "out/patches.geojson"]
 //! overwrite = true                # replace existing outputs (default: refuse)
 //! rules = "rules.toml"            # optional; the built-in rules apply otherwise
+//! villages = "out/villages.csv"   # optional: per-village totals
 //!
 //! [patches]
 //! path = "patches.shp"
@@ -21,6 +22,16 @@
 //!
 //! [landuse]
 //! path = "dltb.shp"
+//!
+//! [graves]                        # points become discs; polygons are used as they are
+//! path = "graves.shp"
+//! radius_m = 2.0                  # or area_field = "MJ"
+//! count_field = "SL"              # graves per point (default 1)
+//!
+//! [roads]                         # centre lines become corridors of their width
+//! path = "roads.shp"
+//! width_field = "KD"              # the default
+//! min_width_m = 1.0               # narrower paths count as cropland
 //! ```
 #![warn(missing_docs)]
 
@@ -79,6 +90,63 @@ pub struct LayerSpec {
     pub encoding: Option<String>,
 }
 
+/// A point or line obstacle layer (graves, roads), with how its features become areas.
+/// Every key but `path` is optional; see [`tuban_core::build::ShapeParams`] for the defaults.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ObstacleLayerSpec {
+    /// The file.
+    pub path: PathBuf,
+    /// Text encoding override.
+    #[serde(default)]
+    pub encoding: Option<String>,
+    /// Points: disc radius in metres (default 2).
+    #[serde(default)]
+    pub radius_m: Option<f64>,
+    /// Points: field with each disc's area in m² (instead of `radius_m`).
+    #[serde(default)]
+    pub area_field: Option<String>,
+    /// Points: field with the number of graves at the point (default 1 each).
+    #[serde(default)]
+    pub count_field: Option<String>,
+    /// Lines: field with the width in metres (default `KD`).
+    #[serde(default)]
+    pub width_field: Option<String>,
+    /// Lines: width where the field is empty or absent.
+    #[serde(default)]
+    pub default_width_m: Option<f64>,
+    /// Lines narrower than this are not obstacles (default 1.0 m).
+    #[serde(default)]
+    pub min_width_m: Option<f64>,
+    /// Segments per quarter circle (default 8, as GEOS and PostGIS).
+    #[serde(default)]
+    pub quad_segs: Option<u32>,
+}
+
+impl ObstacleLayerSpec {
+    /// A layer at `path` with every parameter at its default.
+    pub fn at(path: PathBuf) -> Self {
+        ObstacleLayerSpec {
+            path,
+            ..Default::default()
+        }
+    }
+
+    /// The shape parameters, defaults filled in.
+    pub fn shape_params(&self) -> tuban_core::build::ShapeParams {
+        let d = tuban_core::build::ShapeParams::default();
+        tuban_core::build::ShapeParams {
+            radius_m: self.radius_m.unwrap_or(d.radius_m),
+            area_field: self.area_field.clone(),
+            count_field: self.count_field.clone(),
+            width_field: self.width_field.clone(),
+            default_width_m: self.default_width_m,
+            min_width_m: self.min_width_m.unwrap_or(d.min_width_m),
+            quad_segs: self.quad_segs.unwrap_or(d.quad_segs),
+        }
+    }
+}
+
 /// The patch layer, with how to identify each patch.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -106,12 +174,12 @@ pub struct Project {
     /// The land-use layer (DLTB).
     #[serde(default)]
     pub landuse: Option<LayerSpec>,
-    /// Grave points.
+    /// Grave points (or grave-cluster polygons).
     #[serde(default)]
-    pub graves: Option<LayerSpec>,
-    /// Road centre lines.
+    pub graves: Option<ObstacleLayerSpec>,
+    /// Road centre lines with a width (or road polygons).
     #[serde(default)]
-    pub roads: Option<LayerSpec>,
+    pub roads: Option<ObstacleLayerSpec>,
     /// A DEM (GeoTIFF) for slope.
     #[serde(default)]
     pub dem: Option<LayerSpec>,
@@ -127,6 +195,9 @@ pub struct Project {
     /// Files to write; the format follows the extension (`.csv`, `.geojson`/`.json`).
     #[serde(default)]
     pub outputs: Vec<PathBuf>,
+    /// Where to write the per-village totals (CSV), if anywhere.
+    #[serde(default)]
+    pub villages: Option<PathBuf>,
     /// Replace outputs that already exist.
     #[serde(default)]
     pub overwrite: bool,
@@ -162,11 +233,14 @@ impl Project {
             }
         };
         fix(&mut self.patches.path);
-        for l in [&mut self.landuse, &mut self.graves, &mut self.roads, &mut self.dem]
-            .into_iter()
-            .flatten()
-        {
+        for l in [&mut self.landuse, &mut self.dem].into_iter().flatten() {
             fix(&mut l.path);
+        }
+        for l in [&mut self.graves, &mut self.roads].into_iter().flatten() {
+            fix(&mut l.path);
+        }
+        if let Some(v) = &mut self.villages {
+            fix(v);
         }
         if let Some(r) = &mut self.rules {
             fix(r);
@@ -174,10 +248,22 @@ impl Project {
         self.outputs.iter_mut().for_each(fix);
     }
 
+    /// Every output file of the run: the `outputs` and the village table.
+    pub fn all_outputs(&self) -> Vec<&Path> {
+        let mut v: Vec<&Path> = self.outputs.iter().map(|p| p.as_path()).collect();
+        if let Some(p) = &self.villages {
+            v.push(p);
+        }
+        v
+    }
+
     /// Every input file of the run (the patches, the layers and the rules).
     pub fn inputs(&self) -> Vec<&Path> {
         let mut v = vec![self.patches.path.as_path()];
-        for l in [&self.landuse, &self.graves, &self.roads, &self.dem].into_iter().flatten() {
+        for l in [&self.landuse, &self.dem].into_iter().flatten() {
+            v.push(&l.path);
+        }
+        for l in [&self.graves, &self.roads].into_iter().flatten() {
             v.push(&l.path);
         }
         if let Some(r) = &self.rules {
@@ -200,13 +286,23 @@ mod tests {
         .unwrap();
         assert_eq!(p.patches.path, Path::new("/data/erping/patches.shp"));
         assert_eq!(p.landuse.unwrap().path, Path::new("/data/erping/dltb.shp"));
-        assert_eq!(p.outputs, vec![PathBuf::from("/data/erping/out/a.csv"), PathBuf::from("/tmp/b.geojson")]);
+        assert_eq!(
+            p.outputs,
+            vec![
+                PathBuf::from("/data/erping/out/a.csv"),
+                PathBuf::from("/tmp/b.geojson")
+            ]
+        );
         assert_eq!(p.area_method, AreaMethod::Planar);
     }
 
     #[test]
     fn unknown_keys_are_errors() {
-        let e = Project::from_toml_str("[patches]\npath = \"p.shp\"\nid_feild = \"TBBH\"\n", Path::new(".")).unwrap_err();
+        let e = Project::from_toml_str(
+            "[patches]\npath = \"p.shp\"\nid_feild = \"TBBH\"\n",
+            Path::new("."),
+        )
+        .unwrap_err();
         assert!(e.contains("id_feild"), "{e}");
     }
 }

@@ -71,8 +71,8 @@ fn check_outputs(project: &Project) -> Result<(), ProjectError> {
         .iter()
         .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()))
         .collect();
-    for out in &project.outputs {
-        let canon = std::fs::canonicalize(out).unwrap_or_else(|_| out.clone());
+    for out in project.all_outputs() {
+        let canon = std::fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf());
         if inputs.contains(&canon) {
             return Err(write::WriteError::Refused(format!(
                 "{}: this output is also an input of the run; tuban never writes its inputs: choose another output path",
@@ -104,13 +104,11 @@ fn read(path: &Path, encoding: &Option<String>, role: &str) -> Result<Layer, Pro
 pub fn run(project: &Project) -> Result<Outcome, ProjectError> {
     let start = Instant::now();
     let mut timings = Timings::default();
-    for (what, spec) in [("graves", &project.graves), ("roads", &project.roads), ("dem", &project.dem)] {
-        if let Some(spec) = spec {
-            return Err(ProjectError::Unsupported(format!(
-                "{}: the {what} layer cannot be used by this build yet (only patches and a polygon land-use layer are); remove it from the run",
-                spec.path.display()
-            )));
-        }
+    if let Some(spec) = &project.dem {
+        return Err(ProjectError::Unsupported(format!(
+            "{}: a DEM cannot be used by this build yet; remove it from the run",
+            spec.path.display()
+        )));
     }
     check_outputs(project)?;
 
@@ -134,6 +132,16 @@ pub fn run(project: &Project) -> Result<Outcome, ProjectError> {
         Some(spec) => Some(read(&spec.path, &spec.encoding, "landuse")?),
         None => None,
     };
+    let mut point_line_layers = Vec::new();
+    for (role, spec) in [("graves", &project.graves), ("roads", &project.roads)] {
+        if let Some(spec) = spec {
+            point_line_layers.push((
+                role,
+                read(&spec.path, &spec.encoding, role)?,
+                spec.shape_params(),
+            ));
+        }
+    }
     timings.read = t.elapsed();
 
     let t = Instant::now();
@@ -146,9 +154,18 @@ pub fn run(project: &Project) -> Result<Outcome, ProjectError> {
     drop(patch_layer);
     let mut obstacles = Vec::new();
     if let Some(l) = &landuse {
-        obstacles.extend(obstacles_from_layer("landuse", l, &rules)?);
+        obstacles.extend(obstacles_from_layer(
+            "landuse",
+            l,
+            &rules,
+            &Default::default(),
+        )?);
     }
     drop(landuse);
+    for (role, layer, params) in &point_line_layers {
+        obstacles.extend(obstacles_from_layer(role, layer, &rules, params)?);
+    }
+    drop(point_line_layers);
     let n_obstacles = obstacles.len();
     let index = ObstacleIndex::new(obstacles);
     timings.index = t.elapsed();
@@ -175,12 +192,21 @@ pub fn run(project: &Project) -> Result<Outcome, ProjectError> {
         rayon::ThreadPoolBuilder::new()
             .num_threads(project.threads)
             .build()
-            .map_err(|e| ProjectError::Unsupported(format!("cannot start {} threads: {e}", project.threads)))?
+            .map_err(|e| {
+                ProjectError::Unsupported(format!("cannot start {} threads: {e}", project.threads))
+            })?
             .install(|| overlay(&patches, &index, classes, &options))
     };
     timings.overlay = t.elapsed();
 
-    let report = Report::new(rules.classes().to_vec(), method_note, patches, results, method);
+    let report = Report::new(
+        rules.classes().to_vec(),
+        method_note,
+        patches,
+        results,
+        method,
+        rules.verdict.clone(),
+    );
 
     let t = Instant::now();
     let mut written = Vec::new();
@@ -190,6 +216,10 @@ pub fn run(project: &Project) -> Result<Outcome, ProjectError> {
             Format::GeoJson => write::geojson::write(&report, &Default::default(), out)?,
         }
         written.push(out.clone());
+    }
+    if let Some(path) = &project.villages {
+        write::csv::write_villages(&report, path)?;
+        written.push(path.clone());
     }
     timings.write = t.elapsed();
     timings.total = start.elapsed();

@@ -39,3 +39,63 @@ pub fn write_table(report: &Report, out: &mut dyn Write) -> std::io::Result<()> 
 pub fn write(report: &Report, path: &Path) -> Result<(), WriteError> {
     write_atomically(path, |w| write_table(report, w))
 }
+
+/// Writes the per-village table: one row per village and a `total` row. The `_mu` columns are
+/// rounded to two decimals by the largest-remainder method so the village rows add up exactly to
+/// the total row (as the survey adjusts areas to a control total); the `_m2` columns are unrounded.
+pub fn write_village_table(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    use tuban_core::account::{hundredths, Totals};
+    use tuban_core::verdict::Verdict;
+
+    out.write_all("\u{feff}".as_bytes())?;
+    let mut w = ::csv::Writer::from_writer(out);
+    let table = &report.villages;
+    // (name, how to read the m² value from a Totals)
+    type Pick = Box<dyn Fn(&Totals) -> f64>;
+    let mut areas: Vec<(String, Pick)> = vec![("area".into(), Box::new(|t: &Totals| t.area_m2))];
+    for (c, name) in report.classes.iter().enumerate() {
+        areas.push((name.clone(), Box::new(move |t: &Totals| t.class_m2[c])));
+    }
+    areas.push(("obstacle".into(), Box::new(|t: &Totals| t.union_m2)));
+    areas.push(("clean".into(), Box::new(|t: &Totals| t.clean_m2)));
+    areas.push((
+        "rectifiable".into(),
+        Box::new(|t: &Totals| t.rectifiable_m2),
+    ));
+
+    let mut header: Vec<String> = vec!["village".into(), "patches".into(), "failed".into()];
+    header.extend(Verdict::ALL.iter().map(|v| v.as_str().to_string()));
+    for (name, _) in &areas {
+        header.push(format!("{name}_m2"));
+        header.push(format!("{name}_mu"));
+    }
+    w.write_record(&header)?;
+    let columns: Vec<(Vec<i64>, i64)> = areas
+        .iter()
+        .map(|(_, pick)| table.mu_column(pick))
+        .collect();
+    let row = |name: &str, t: &Totals, mu: &dyn Fn(usize) -> i64| -> Vec<String> {
+        let mut r = vec![
+            name.to_string(),
+            t.patches.to_string(),
+            t.failed.to_string(),
+        ];
+        r.extend(t.verdicts.iter().map(|n| n.to_string()));
+        for (k, (_, pick)) in areas.iter().enumerate() {
+            r.push(full_precision(pick(t)));
+            r.push(hundredths(mu(k)));
+        }
+        r
+    };
+    for (i, (name, t)) in table.villages.iter().enumerate() {
+        w.write_record(row(name, t, &|k| columns[k].0[i]))?;
+    }
+    w.write_record(row("total", &table.total, &|k| columns[k].1))?;
+    w.flush()?;
+    Ok(())
+}
+
+/// Writes the per-village table to the file `path`, whole or not at all.
+pub fn write_villages(report: &Report, path: &Path) -> Result<(), WriteError> {
+    write_atomically(path, |w| write_village_table(report, w))
+}

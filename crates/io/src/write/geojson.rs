@@ -34,20 +34,23 @@ fn ring(ls: &LineString<f64>, t: &dyn Fn(Coord<f64>) -> Coord<f64>) -> Value {
 }
 
 fn multipolygon(mp: &MultiPolygon<f64>, t: &dyn Fn(Coord<f64>) -> Coord<f64>) -> Value {
-    let polys: Vec<Value> = mp
-        .0
-        .iter()
-        .map(|p| {
-            let mut rings = vec![ring(p.exterior(), t)];
-            rings.extend(p.interiors().iter().map(|h| ring(h, t)));
-            Value::Array(rings)
-        })
-        .collect();
+    let polys: Vec<Value> =
+        mp.0.iter()
+            .map(|p| {
+                let mut rings = vec![ring(p.exterior(), t)];
+                rings.extend(p.interiors().iter().map(|h| ring(h, t)));
+                Value::Array(rings)
+            })
+            .collect();
     json!({ "type": "MultiPolygon", "coordinates": polys })
 }
 
 /// Writes the patches with their results to `out`.
-pub fn write_features(report: &Report, opts: &GeoJsonOptions, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn write_features(
+    report: &Report,
+    opts: &GeoJsonOptions,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let columns = report.columns();
     let t = |c: Coord<f64>| c;
     out.write_all(b"{\"type\":\"FeatureCollection\",\"name\":\"tuban_patches\",")?;
@@ -55,7 +58,11 @@ pub fn write_features(report: &Report, opts: &GeoJsonOptions, out: &mut dyn Writ
         let crs = json!({ "type": "name", "properties": { "name": name } });
         write!(out, "\"crs\":{crs},")?;
     }
-    write!(out, "\"tuban_area_method\":{},", Value::String(report.method_note.clone()))?;
+    write!(
+        out,
+        "\"tuban_area_method\":{},",
+        Value::String(report.method_note.clone())
+    )?;
     out.write_all(b"\"features\":[\n")?;
     for i in 0..report.patches.len() {
         let mut props = Map::new();

@@ -1,0 +1,806 @@
+//! GeoTIFF DEMs: the header at open, then any window of cells decoded on demand.
+//!
+//! [`Dem::open`] reads only the file's first image directory: size, sample type, storage layout
+//! (strips or tiles), georeferencing and nodata. [`Dem::read_window`] then decodes only the strips
+//! or tiles that a window of cells touches, converts them to `f64` and returns a
+//! [`tuban_core::raster::Grid`]. Decoded chunks are kept in a small cache (64 MiB of `f64`), so
+//! neighbouring windows that share a chunk decode it once; reads from several threads proceed in
+//! parallel, each with its own decoder.
+//!
+//! What is read:
+//! * single-band rasters of Int8, UInt8, Int16, UInt16, Int32, UInt32, Float32 or Float64, stored in
+//!   strips or tiles, uncompressed or compressed with anything the `tiff` crate decodes (deflate,
+//!   LZW, PackBits, ZSTD, …), with or without a horizontal or floating-point predictor;
+//! * the georeferencing from ModelPixelScale + ModelTiepoint, or ModelTransformation; north-up
+//!   only: a rotated or sheared raster, or one georeferenced by ground control points, is refused
+//!   (warp it first with `gdalwarp`);
+//! * PixelIsArea or PixelIsPoint (GTRasterTypeGeoKey): for PixelIsPoint the tiepoint is the centre
+//!   of the first pixel, so the grid's corner is moved half a cell up and left, as GDAL does;
+//! * the nodata value from the GDAL_NODATA tag (42113); for Float32 rasters it is rounded to `f32`
+//!   so that it matches the stored values; NaN cells are always missing;
+//! * the CRS from the GeoKeyDirectory: ProjectedCSTypeGeoKey (3072) or GeographicTypeGeoKey (2048)
+//!   as [`Dem::epsg`] (`None` for a user-defined CRS), and whether coordinates are metres or degrees
+//!   (GTModelTypeGeoKey). Linear units other than metres, angular units other than degrees, and a
+//!   file without GeoKeys are refused: tuban cannot tell the cell size in metres then.
+//!
+//! Elevations are taken to be metres; a scale or offset in GDAL metadata is not applied. Every
+//! error names the file and says what to do; a damaged or truncated file gives an error, never a
+//! panic.
+//!
+//! ```no_run
+//! use tuban_io::geotiff::Dem;
+//!
+//! let dem = Dem::open("fixtures/erping/dem.tif")?;
+//! assert_eq!(dem.epsg(), Some(4544));
+//! let spec = dem.spec();
+//! println!("{} × {} cells of {} m", spec.cols, spec.rows, spec.transform.cell_width);
+//! let window = dem.read_window(100, 200, 50, 40)?; // decodes only the strips it needs
+//! let slope = tuban_core::slope::horn(&window);
+//! # Ok::<(), tuban_io::geotiff::DemError>(())
+//! ```
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufReader, ErrorKind};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use geo::Rect;
+use tiff::decoder::{ChunkType, Decoder, DecodingResult, Limits};
+use tiff::tags::Tag;
+use tiff::{ColorType, TiffError, TiffFormatError};
+use tuban_core::raster::{CrsKind, DemSource, GeoTransform, Grid, GridSpec, Window};
+
+/// Why a DEM could not be opened or read. The `Display` names the file and says what to do.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DemError {
+    /// The operating system refused to open or read the file.
+    #[error("{}: cannot read the file: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not a TIFF.
+    #[error(
+        "{}: not a TIFF file ({detail}); the DEM must be a GeoTIFF: convert it with \
+         `gdal_translate -of GTiff IN OUT.tif`",
+        path.display()
+    )]
+    NotTiff {
+        /// The file.
+        path: PathBuf,
+        /// What the decoder said.
+        detail: String,
+    },
+    /// The raster is a kind tuban does not read (several bands, an odd sample type, …).
+    #[error("{}: {what}", path.display())]
+    Unsupported {
+        /// The file.
+        path: PathBuf,
+        /// What is not supported and how to convert the file.
+        what: String,
+    },
+    /// The georeferencing is missing, or is not a north-up grid in metres or degrees.
+    #[error("{}: {what}", path.display())]
+    Georeferencing {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        what: String,
+    },
+    /// The file ends before the data its header points to.
+    #[error(
+        "{}: the file is truncated or damaged ({detail}); copy or export it again",
+        path.display()
+    )]
+    Truncated {
+        /// The file.
+        path: PathBuf,
+        /// Which part is missing.
+        detail: String,
+    },
+    /// A strip or tile could not be decoded.
+    #[error(
+        "{}: cannot decode the raster ({detail}); the file may be damaged: check it with \
+         `gdalinfo -checksum`, or rewrite it with `gdal_translate -co COMPRESS=DEFLATE`",
+        path.display()
+    )]
+    Decode {
+        /// The file.
+        path: PathBuf,
+        /// What the decoder said.
+        detail: String,
+    },
+    /// A window reaching outside the raster was asked for.
+    #[error(
+        "{}: the window of {} × {} cells at column {}, row {} reaches outside the {cols} × {rows} raster",
+        path.display(), window.cols, window.rows, window.col0, window.row0
+    )]
+    Window {
+        /// The file.
+        path: PathBuf,
+        /// The window asked for.
+        window: Window,
+        /// Raster columns.
+        cols: usize,
+        /// Raster rows.
+        rows: usize,
+    },
+}
+
+impl DemError {
+    /// The file the error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            DemError::Io { path, .. }
+            | DemError::NotTiff { path, .. }
+            | DemError::Unsupported { path, .. }
+            | DemError::Georeferencing { path, .. }
+            | DemError::Truncated { path, .. }
+            | DemError::Decode { path, .. }
+            | DemError::Window { path, .. } => path,
+        }
+    }
+}
+
+/// The type of the stored samples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SampleType {
+    /// Unsigned 8-bit integer.
+    U8,
+    /// Signed 8-bit integer.
+    I8,
+    /// Unsigned 16-bit integer.
+    U16,
+    /// Signed 16-bit integer.
+    I16,
+    /// Unsigned 32-bit integer.
+    U32,
+    /// Signed 32-bit integer.
+    I32,
+    /// 32-bit float.
+    F32,
+    /// 64-bit float.
+    F64,
+}
+
+type TiffDecoder = Decoder<BufReader<File>>;
+
+/// Decoded chunks kept for reuse, up to a number of cells.
+#[derive(Default)]
+struct ChunkCache {
+    chunks: HashMap<u32, (Arc<Vec<f64>>, u64)>,
+    cells: usize,
+    clock: u64,
+}
+
+const CACHE_CELLS: usize = 8 << 20; // 64 MiB of f64
+
+impl ChunkCache {
+    fn get(&mut self, index: u32) -> Option<Arc<Vec<f64>>> {
+        self.clock += 1;
+        let clock = self.clock;
+        self.chunks.get_mut(&index).map(|(data, used)| {
+            *used = clock;
+            Arc::clone(data)
+        })
+    }
+
+    fn put(&mut self, index: u32, data: Arc<Vec<f64>>) {
+        if data.len() > CACHE_CELLS / 4 {
+            return;
+        }
+        self.clock += 1;
+        while self.cells + data.len() > CACHE_CELLS {
+            // Evict the least recently used chunk (the cache holds at most a few hundred).
+            let Some((&old, _)) = self.chunks.iter().min_by_key(|(_, (_, used))| *used) else {
+                break;
+            };
+            if let Some((d, _)) = self.chunks.remove(&old) {
+                self.cells -= d.len();
+            }
+        }
+        self.cells += data.len();
+        if let Some((d, _)) = self.chunks.insert(index, (data, self.clock)) {
+            self.cells -= d.len();
+        }
+    }
+}
+
+/// A GeoTIFF DEM opened for reading windows (see the module docs).
+pub struct Dem {
+    path: PathBuf,
+    spec: GridSpec,
+    epsg: Option<u32>,
+    sample_type: SampleType,
+    pixel_is_point: bool,
+    chunk_type: ChunkType,
+    chunk_cols: usize,
+    chunk_rows: usize,
+    chunks_across: usize,
+    decoders: Mutex<Vec<TiffDecoder>>,
+    cache: Mutex<ChunkCache>,
+}
+
+impl std::fmt::Debug for Dem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dem")
+            .field("path", &self.path)
+            .field("spec", &self.spec)
+            .field("epsg", &self.epsg)
+            .field("sample_type", &self.sample_type)
+            .field("pixel_is_point", &self.pixel_is_point)
+            .field("chunk_type", &self.chunk_type)
+            .field("chunk", &(self.chunk_cols, self.chunk_rows))
+            .finish()
+    }
+}
+
+fn new_decoder(path: &Path) -> Result<TiffDecoder, DemError> {
+    let file = File::open(path).map_err(|source| DemError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut limits = Limits::default();
+    // Strip and tile offset arrays of big rasters exceed the default 1 MiB.
+    limits.ifd_value_size = 512 << 20;
+    Decoder::new(BufReader::new(file))
+        .map(|d| d.with_limits(limits))
+        .map_err(|e| match e {
+            TiffError::FormatError(
+                TiffFormatError::TiffSignatureNotFound | TiffFormatError::TiffSignatureInvalid,
+            ) => DemError::NotTiff {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
+            },
+            other => tiff_error(path, other, "reading the header"),
+        })
+}
+
+fn tiff_error(path: &Path, e: TiffError, doing: &str) -> DemError {
+    match e {
+        TiffError::IoError(io) if io.kind() == ErrorKind::UnexpectedEof => DemError::Truncated {
+            path: path.to_path_buf(),
+            detail: format!("end of file while {doing}"),
+        },
+        TiffError::IoError(source) => DemError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        TiffError::UnsupportedError(u) => DemError::Unsupported {
+            path: path.to_path_buf(),
+            what: format!(
+                "{u} (while {doing}); rewrite the DEM with `gdal_translate -co COMPRESS=DEFLATE IN OUT.tif`"
+            ),
+        },
+        other => DemError::Decode {
+            path: path.to_path_buf(),
+            detail: format!("{other} while {doing}"),
+        },
+    }
+}
+
+/// Key ids of the GeoKeyDirectory that matter here.
+const GT_MODEL_TYPE: u16 = 1024;
+const GT_RASTER_TYPE: u16 = 1025;
+const GEOGRAPHIC_TYPE: u16 = 2048;
+const GEOG_ANGULAR_UNITS: u16 = 2054;
+const PROJECTED_CS_TYPE: u16 = 3072;
+const PROJ_LINEAR_UNITS: u16 = 3076;
+
+/// The short (inline) values of a GeoKeyDirectory, by key id.
+fn geo_keys(dir: &[u16]) -> HashMap<u16, u16> {
+    let mut keys = HashMap::new();
+    if dir.len() < 4 {
+        return keys;
+    }
+    let n = dir[3] as usize;
+    for k in 0..n {
+        let Some(e) = dir.get(4 + 4 * k..8 + 4 * k) else {
+            break;
+        };
+        // Location 0: the value is the fourth short itself.
+        if e[1] == 0 {
+            keys.insert(e[0], e[3]);
+        }
+    }
+    keys
+}
+
+impl Dem {
+    /// Opens a GeoTIFF DEM and reads its header (no raster data yet).
+    pub fn open(path: impl AsRef<Path>) -> Result<Dem, DemError> {
+        let path = path.as_ref().to_path_buf();
+        let mut d = new_decoder(&path)?;
+        let unsupported = |what: String| DemError::Unsupported {
+            path: path.clone(),
+            what,
+        };
+        let georef = |what: String| DemError::Georeferencing {
+            path: path.clone(),
+            what,
+        };
+        let (width, height) = d
+            .dimensions()
+            .map_err(|e| tiff_error(&path, e, "reading the size"))?;
+        let color = d.colortype().map_err(|e| {
+            unsupported(format!(
+                "unsupported raster layout ({e}); a DEM must be a single band of numbers: \
+                 `gdal_translate -b 1 -ot Float32 IN OUT.tif`"
+            ))
+        })?;
+        let bits = match color {
+            ColorType::Gray(b) => b,
+            ColorType::Multiband { num_samples, .. } => {
+                return Err(unsupported(format!(
+                    "the raster has {num_samples} bands; a DEM has one: extract the elevation band \
+                     with `gdal_translate -b 1 IN OUT.tif`"
+                )))
+            }
+            other => {
+                return Err(unsupported(format!(
+                    "the raster is an image ({other:?}), not a single band of elevations; export \
+                     the DEM as a one-band GeoTIFF (`gdal_translate -b 1 -ot Float32 IN OUT.tif`)"
+                )))
+            }
+        };
+        let format = d
+            .find_tag_unsigned_vec::<u16>(Tag::SampleFormat)
+            .map_err(|e| tiff_error(&path, e, "reading SampleFormat"))?
+            .and_then(|v| v.first().copied())
+            .unwrap_or(1);
+        let sample_type = match (format, bits) {
+            (1, 8) => SampleType::U8,
+            (1, 16) => SampleType::U16,
+            (1, 32) => SampleType::U32,
+            (2, 8) => SampleType::I8,
+            (2, 16) => SampleType::I16,
+            (2, 32) => SampleType::I32,
+            (3, 32) => SampleType::F32,
+            (3, 64) => SampleType::F64,
+            _ => {
+                let kind = match format {
+                    1 => "unsigned integer",
+                    2 => "signed integer",
+                    3 => "floating-point",
+                    5 | 6 => "complex",
+                    _ => "undefined",
+                };
+                return Err(unsupported(format!(
+                    "{bits}-bit {kind} samples are not supported (tuban reads 8-, 16- and 32-bit \
+                     integers and 32- and 64-bit floats); convert with \
+                     `gdal_translate -ot Float32 IN OUT.tif`"
+                )));
+            }
+        };
+
+        // Georeferencing.
+        let keys =
+            match d
+                .find_tag_unsigned_vec::<u16>(Tag::GeoKeyDirectoryTag)
+                .map_err(|e| tiff_error(&path, e, "reading the GeoKeyDirectory"))?
+            {
+                Some(dir) => geo_keys(&dir),
+                None => return Err(georef(
+                    "the file has no GeoTIFF keys, so its coordinate system is unknown; assign it \
+                     with `gdal_edit.py -a_srs EPSG:4544 FILE` (or the right code)"
+                        .into(),
+                )),
+            };
+        let model = keys.get(&GT_MODEL_TYPE).copied();
+        let crs_kind =
+            match model {
+                Some(1) => CrsKind::Projected,
+                Some(2) => CrsKind::Geographic,
+                Some(3) => {
+                    return Err(georef(
+                        "the raster is in geocentric coordinates; warp it to a projected CRS \
+                     (e.g. `gdalwarp -t_srs EPSG:4544`)"
+                            .into(),
+                    ))
+                }
+                _ if keys.contains_key(&PROJECTED_CS_TYPE) => CrsKind::Projected,
+                _ if keys.contains_key(&GEOGRAPHIC_TYPE) => CrsKind::Geographic,
+                _ => return Err(georef(
+                    "the GeoTIFF keys do not say whether the raster is projected or geographic; \
+                     assign the CRS with `gdal_edit.py -a_srs EPSG:4544 FILE` (or the right code)"
+                        .into(),
+                )),
+            };
+        let code = |k: u16| keys.get(&k).copied().filter(|&v| v > 0 && v < 32767);
+        let epsg = match crs_kind {
+            CrsKind::Projected => code(PROJECTED_CS_TYPE),
+            CrsKind::Geographic => code(GEOGRAPHIC_TYPE),
+        }
+        .map(u32::from);
+        match crs_kind {
+            CrsKind::Projected => {
+                if let Some(u) = keys.get(&PROJ_LINEAR_UNITS).filter(|&&u| u != 9001) {
+                    return Err(georef(format!(
+                        "the coordinates are in linear unit {u} (EPSG), not metres; warp the DEM \
+                         to metres, e.g. `gdalwarp -t_srs EPSG:4544 IN OUT.tif`"
+                    )));
+                }
+            }
+            CrsKind::Geographic => {
+                if let Some(u) = keys.get(&GEOG_ANGULAR_UNITS).filter(|&&u| u != 9102) {
+                    return Err(georef(format!(
+                        "the coordinates are in angular unit {u} (EPSG), not degrees; warp the DEM \
+                         with `gdalwarp -t_srs EPSG:4490 IN OUT.tif`"
+                    )));
+                }
+            }
+        }
+        let pixel_is_point = keys.get(&GT_RASTER_TYPE) == Some(&2);
+
+        let f64_tag = |d: &mut TiffDecoder, tag: Tag, name: &str| {
+            d.find_tag(tag)
+                .map_err(|e| tiff_error(&path, e, &format!("reading {name}")))?
+                .map(|v| v.into_f64_vec())
+                .transpose()
+                .map_err(|e| tiff_error(&path, e, &format!("reading {name}")))
+        };
+        let transform = f64_tag(&mut d, Tag::ModelTransformationTag, "ModelTransformation")?;
+        let scale = f64_tag(&mut d, Tag::ModelPixelScaleTag, "ModelPixelScale")?;
+        let tiepoints = f64_tag(&mut d, Tag::ModelTiepointTag, "ModelTiepoint")?;
+        let (mut x0, mut y0, w, h) = if let Some(m) = transform {
+            if m.len() < 16 {
+                return Err(georef(format!(
+                    "ModelTransformation has {} values instead of 16; re-export the DEM",
+                    m.len()
+                )));
+            }
+            if m[1] != 0.0 || m[4] != 0.0 {
+                return Err(georef(
+                    "the raster is rotated or sheared; tuban reads north-up rasters only: warp it \
+                     with `gdalwarp -t_srs EPSG:4544 IN OUT.tif` (or the right code)"
+                        .into(),
+                ));
+            }
+            (m[3], m[7], m[0], -m[5])
+        } else {
+            match (scale, tiepoints) {
+                (Some(s), Some(t)) if s.len() >= 2 && t.len() >= 6 => {
+                    (t[3] - t[0] * s[0], t[4] + t[1] * s[1], s[0], s[1])
+                }
+                (None, Some(t)) if t.len() >= 12 => return Err(georef(
+                    "the raster is georeferenced by ground control points, not a grid; warp it \
+                         first with `gdalwarp -t_srs EPSG:4544 IN OUT.tif` (or the right code)"
+                        .into(),
+                )),
+                _ => {
+                    return Err(georef(
+                        "the file has no georeferencing (ModelPixelScale and ModelTiepoint, or \
+                         ModelTransformation); georeference the DEM in a GIS, or with \
+                         `gdal_translate -a_ullr ULX ULY LRX LRY -a_srs EPSG:4544 IN OUT.tif`"
+                            .into(),
+                    ))
+                }
+            }
+        };
+        if !(w.is_finite() && h.is_finite() && w > 0.0 && h > 0.0)
+            || !(x0.is_finite() && y0.is_finite())
+        {
+            return Err(georef(format!(
+                "the cell size ({w}, {h}) or corner ({x0}, {y0}) is not a north-up grid; warp it \
+                 with `gdalwarp` to a north-up raster"
+            )));
+        }
+        if pixel_is_point {
+            x0 -= 0.5 * w;
+            y0 += 0.5 * h;
+        }
+
+        let nodata = match d.find_tag(Tag::GdalNodata) {
+            Ok(Some(v)) => {
+                let s = v
+                    .into_string()
+                    .map_err(|e| tiff_error(&path, e, "reading GDAL_NODATA"))?;
+                let s = s.trim_matches(|c: char| c == '\0' || c.is_whitespace());
+                let parsed: f64 = match s.to_ascii_lowercase().as_str() {
+                    "nan" | "-nan" => f64::NAN,
+                    "inf" | "+inf" => f64::INFINITY,
+                    "-inf" => f64::NEG_INFINITY,
+                    t => t.parse().map_err(|_| {
+                        georef(format!(
+                            "the nodata value {s:?} (GDAL_NODATA) is not a number; fix it with \
+                             `gdal_edit.py -a_nodata -9999 FILE`"
+                        ))
+                    })?,
+                };
+                if parsed.is_nan() {
+                    None // NaN cells are missing anyway
+                } else if sample_type == SampleType::F32 {
+                    Some(parsed as f32 as f64)
+                } else {
+                    Some(parsed)
+                }
+            }
+            Ok(None) => None,
+            Err(e) => return Err(tiff_error(&path, e, "reading GDAL_NODATA")),
+        };
+
+        // Storage layout, and a check that every chunk lies inside the file.
+        let chunk_type = d.get_chunk_type();
+        let (cw, ch) = d.chunk_dimensions();
+        let (cw, ch) = (cw.max(1) as usize, ch.max(1) as usize);
+        let (width, height) = (width as usize, height as usize);
+        let (chunks_across, needed, offsets_tag, counts_tag) = match chunk_type {
+            ChunkType::Strip => (
+                1,
+                height.div_ceil(ch),
+                Tag::StripOffsets,
+                Tag::StripByteCounts,
+            ),
+            ChunkType::Tile => (
+                width.div_ceil(cw),
+                width.div_ceil(cw) * height.div_ceil(ch),
+                Tag::TileOffsets,
+                Tag::TileByteCounts,
+            ),
+        };
+        let offsets = d
+            .find_tag_unsigned_vec::<u64>(offsets_tag)
+            .map_err(|e| tiff_error(&path, e, "reading the chunk offsets"))?
+            .unwrap_or_default();
+        let counts = d
+            .find_tag_unsigned_vec::<u64>(counts_tag)
+            .map_err(|e| tiff_error(&path, e, "reading the chunk sizes"))?
+            .unwrap_or_default();
+        if offsets.len() < needed || counts.len() < needed {
+            return Err(DemError::Truncated {
+                path: path.clone(),
+                detail: format!(
+                    "the header lists {} data chunks where a {width} × {height} raster needs {needed}",
+                    offsets.len().min(counts.len())
+                ),
+            });
+        }
+        let file_len = std::fs::metadata(&path)
+            .map_err(|source| DemError::Io {
+                path: path.clone(),
+                source,
+            })?
+            .len();
+        for (i, (&o, &c)) in offsets.iter().zip(&counts).take(needed).enumerate() {
+            if o.checked_add(c).is_none_or(|end| end > file_len) {
+                return Err(DemError::Truncated {
+                    path: path.clone(),
+                    detail: format!(
+                        "data chunk {i} ends at byte {} but the file has {file_len} bytes",
+                        o.saturating_add(c)
+                    ),
+                });
+            }
+        }
+
+        Ok(Dem {
+            spec: GridSpec {
+                transform: GeoTransform::new(x0, y0, w, h),
+                cols: width,
+                rows: height,
+                nodata,
+                crs_kind,
+            },
+            epsg,
+            sample_type,
+            pixel_is_point,
+            chunk_type,
+            chunk_cols: cw,
+            chunk_rows: ch,
+            chunks_across,
+            decoders: Mutex::new(vec![d]),
+            cache: Mutex::new(ChunkCache::default()),
+            path,
+        })
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Size, georeferencing, nodata and units of the whole raster.
+    pub fn spec(&self) -> GridSpec {
+        self.spec
+    }
+
+    /// The EPSG code of the CRS (ProjectedCSTypeGeoKey or GeographicTypeGeoKey), or `None` if the
+    /// file describes a user-defined CRS.
+    pub fn epsg(&self) -> Option<u32> {
+        self.epsg
+    }
+
+    /// The type of the stored samples.
+    pub fn sample_type(&self) -> SampleType {
+        self.sample_type
+    }
+
+    /// True if the file says PixelIsPoint (its corner was then shifted half a cell on reading).
+    pub fn pixel_is_point(&self) -> bool {
+        self.pixel_is_point
+    }
+
+    /// Whether the data is stored in strips or tiles.
+    pub fn is_tiled(&self) -> bool {
+        self.chunk_type == ChunkType::Tile
+    }
+
+    /// The size `(cols, rows)` of a storage chunk: a strip (the full width) or a tile.
+    pub fn chunk_shape(&self) -> (usize, usize) {
+        (self.chunk_cols, self.chunk_rows)
+    }
+
+    /// The whole raster. Prefer [`Dem::read_window`] on large files.
+    pub fn read_all(&self) -> Result<Grid, DemError> {
+        self.read(self.spec.full_window())
+    }
+
+    /// The cells of columns `col0 .. col0 + cols` and rows `row0 .. row0 + rows`, decoding only the
+    /// strips or tiles they touch. The grid is georeferenced to its own top-left cell.
+    pub fn read_window(
+        &self,
+        col0: usize,
+        row0: usize,
+        cols: usize,
+        rows: usize,
+    ) -> Result<Grid, DemError> {
+        self.read(Window::new(col0, row0, cols, rows))
+    }
+
+    /// The cells whose interior meets the rectangle `r` (in the DEM's CRS), or `None` if it misses
+    /// the raster.
+    pub fn read_rect(&self, r: &Rect<f64>) -> Result<Option<Grid>, DemError> {
+        match self.spec.window_meeting(r) {
+            Some(w) => self.read(w).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The cells of `window`.
+    pub fn read(&self, window: Window) -> Result<Grid, DemError> {
+        if !self.spec.full_window().contains(&window) {
+            return Err(DemError::Window {
+                path: self.path.clone(),
+                window,
+                cols: self.spec.cols,
+                rows: self.spec.rows,
+            });
+        }
+        let mut data = vec![0.0; window.len()];
+        if !window.is_empty() {
+            let (cw, ch) = (self.chunk_cols, self.chunk_rows);
+            let (cx0, cx1) = match self.chunk_type {
+                ChunkType::Strip => (0, 0),
+                ChunkType::Tile => (window.col0 / cw, (window.col_end() - 1) / cw),
+            };
+            for cy in window.row0 / ch..=(window.row_end() - 1) / ch {
+                for cx in cx0..=cx1 {
+                    let index = (cy * self.chunks_across + cx) as u32;
+                    let chunk = self.chunk(index)?;
+                    // The chunk's data (without padding) covers these cells:
+                    let chunk_cols = match self.chunk_type {
+                        ChunkType::Strip => self.spec.cols,
+                        ChunkType::Tile => cw.min(self.spec.cols - cx * cw),
+                    };
+                    let chunk_win = Window::new(
+                        cx * cw,
+                        cy * ch,
+                        chunk_cols,
+                        ch.min(self.spec.rows - cy * ch),
+                    );
+                    let Some(part) = chunk_win.intersection(&window) else {
+                        continue;
+                    };
+                    if chunk.len() < chunk_win.len() {
+                        return Err(DemError::Truncated {
+                            path: self.path.clone(),
+                            detail: format!(
+                                "data chunk {index} holds {} values instead of {}",
+                                chunk.len(),
+                                chunk_win.len()
+                            ),
+                        });
+                    }
+                    for r in part.row0..part.row_end() {
+                        let src =
+                            (r - chunk_win.row0) * chunk_win.cols + (part.col0 - chunk_win.col0);
+                        let dst = (r - window.row0) * window.cols + (part.col0 - window.col0);
+                        data[dst..dst + part.cols].copy_from_slice(&chunk[src..src + part.cols]);
+                    }
+                }
+            }
+        }
+        Ok(Grid {
+            transform: self.spec.transform.shifted(window.col0, window.row0),
+            cols: window.cols,
+            rows: window.rows,
+            nodata: self.spec.nodata,
+            crs_kind: self.spec.crs_kind,
+            data,
+        })
+    }
+
+    /// One decoded chunk, from the cache or the file.
+    fn chunk(&self, index: u32) -> Result<Arc<Vec<f64>>, DemError> {
+        if let Some(c) = self
+            .cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(index)
+        {
+            return Ok(c);
+        }
+        let pooled = self
+            .decoders
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop();
+        let mut d = match pooled {
+            Some(d) => d,
+            None => new_decoder(&self.path)?,
+        };
+        let result = d.read_chunk(index);
+        // A decoder that failed mid-chunk may be left anywhere in the file: drop it.
+        let decoded = match result {
+            Ok(r) => {
+                self.decoders
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(d);
+                r
+            }
+            Err(e) => {
+                return Err(tiff_error(
+                    &self.path,
+                    e,
+                    &format!("decoding data chunk {index}"),
+                ))
+            }
+        };
+        let values = Arc::new(to_f64(decoded));
+        self.cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .put(index, Arc::clone(&values));
+        Ok(values)
+    }
+}
+
+fn to_f64(r: DecodingResult) -> Vec<f64> {
+    fn conv<T: Copy + Into<f64>>(v: Vec<T>) -> Vec<f64> {
+        v.into_iter().map(Into::into).collect()
+    }
+    match r {
+        DecodingResult::U8(v) => conv(v),
+        DecodingResult::I8(v) => conv(v),
+        DecodingResult::U16(v) => conv(v),
+        DecodingResult::I16(v) => conv(v),
+        DecodingResult::U32(v) => conv(v),
+        DecodingResult::I32(v) => conv(v),
+        DecodingResult::F32(v) => conv(v),
+        DecodingResult::F64(v) => v,
+        DecodingResult::F16(v) => v.into_iter().map(f64::from).collect(),
+        // Refused at open; kept exact where f64 can be.
+        DecodingResult::U64(v) => v.into_iter().map(|x| x as f64).collect(),
+        DecodingResult::I64(v) => v.into_iter().map(|x| x as f64).collect(),
+    }
+}
+
+impl DemSource for Dem {
+    fn grid_spec(&self) -> GridSpec {
+        self.spec
+    }
+
+    fn read_window(&self, window: Window) -> Result<Grid, String> {
+        self.read(window).map_err(|e| e.to_string())
+    }
+
+    fn chunk_shape(&self) -> (usize, usize) {
+        (self.chunk_cols, self.chunk_rows)
+    }
+}

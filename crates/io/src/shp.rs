@@ -1,0 +1,1480 @@
+//! ESRI shapefile reader.
+//!
+//! [`read`] reads a `.shp` (geometry) and its `.dbf` (attribute table) into a [`Layer`], plus the
+//! `.prj` (kept as [`Layer::crs_text`], untouched) and the `.cpg` (text encoding) when present.
+//! The `.shx` index is not needed and not read: records are read in file order from the `.shp`.
+//! Companion files are found whatever the letter case of their extension (`.DBF`, `.Cpg`, ...),
+//! and the path may be given with or without its `.shp` extension (or with that of another of its
+//! files, e.g. `DLTB.dbf`).
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use tuban_io::{read::ReadOptions, shp};
+//!
+//! let layer = shp::read(Path::new("data/DLTB"), &ReadOptions::default())?;
+//! println!("{} records, text decoded as {:?}", layer.features.len(), layer.encoding);
+//! # Ok::<(), tuban_io::error::ReadError>(())
+//! ```
+//!
+//! # Geometry
+//!
+//! | shape type                        | geometry                                                  |
+//! |-----------------------------------|-----------------------------------------------------------|
+//! | Polygon, PolygonZ, PolygonM       | `Polygon` if it has one outer ring, else `MultiPolygon`   |
+//! | PolyLine, PolyLineZ, PolyLineM    | `LineString` if it has one part, else `MultiLineString`   |
+//! | Point, PointZ, PointM             | `Point`                                                   |
+//! | MultiPoint, MultiPointZ, MultiPointM | `MultiPoint`                                           |
+//! | Null shape                        | `None`                                                    |
+//! | MultiPatch                        | error: tuban does not read 3D surfaces                    |
+//!
+//! Z and M values are dropped. Vertices are kept in file order. Polygon rings are sorted the way
+//! the shapefile specification defines them: a clockwise ring is an outer ring, a
+//! counter-clockwise ring a hole. Each hole goes to the smallest outer ring that contains it,
+//! wherever it appears in the record (the `shapefile` crate's own conversion gives it to the
+//! outer ring just before it, which is wrong for files that list holes last). A hole that no outer
+//! ring contains is taken as an outer ring written the wrong way round (some writers ignore the
+//! orientation rule); GDAL does the same. A ring of zero area is dropped (it covers nothing). A
+//! ring written without repeating its first point is closed; a ring with fewer than 4 points, a
+//! line part with fewer than 2, or a coordinate that is not a finite number is an error.
+//!
+//! # Attributes
+//!
+//! | DBF type                   | [`FieldKind`] | value                                              |
+//! |----------------------------|---------------|----------------------------------------------------|
+//! | `C` character              | `Text`        | trailing blanks removed; all blank → `Null`        |
+//! | `N` numeric, 0 decimals    | `Integer`     | `Int`; blank → `Null`                              |
+//! | `N` with decimals, `F`     | `Float`       | `Float`; blank → `Null`                            |
+//! | `D` date                   | `Date`        | `Text("YYYY-MM-DD")`; blank or `00000000` → `Null` |
+//! | `L` logical                | `Bool`        | `T`/`Y` → true, `F`/`N` → false, blank/`?` → `Null`  |
+//! | `I` (Visual FoxPro)        | `Integer`     | binary 32-bit integer                              |
+//! | `O` (dBase 7), `B` of 8 bytes (FoxPro) | `Float` | binary double                             |
+//!
+//! A number that does not parse (`12,5`, `12**`, `abc`) is an error naming the file, record and
+//! field, never a silent `Null`. A numeric field made **entirely** of asterisks is read as `Null`:
+//! that is how shapelib, GDAL, QGIS and pyshp write a missing number, so it is by far the most
+//! common meaning in shapefiles (dBase itself also shows a number too wide for its field as
+//! asterisks, and the two cannot be told apart from the bytes).
+//!
+//! Memo fields (`M`, `G`, `P`, and `B` of 10 bytes) keep their text in a separate `.dbt`/`.fpt`
+//! file, which the shapefile format does not include: reading a layer with one is an error asking
+//! the user to delete or convert the field (a memo read as `Null` would silently lose data).
+//!
+//! Records marked deleted in the `.dbf` are skipped with their shapes, as GDAL and ArcGIS do;
+//! the other records keep their numbers.
+//!
+//! # Text encoding
+//!
+//! Text (values and field names) is decoded with the first of:
+//!
+//! 1. [`ReadOptions::encoding`], when the user gave one: it **overrides** the `.cpg` and the
+//!    language driver, so a user can correct a wrong `.cpg`;
+//! 2. the `.cpg` file: `GBK`, `936`, `CP936`, `GB2312`, `GB18030`, `UTF-8`, `UTF8`, `65001`
+//!    (any case; also other code pages such as `Big5` or `1252`). A `.cpg` naming something
+//!    unknown is an error; an empty one is ignored;
+//! 3. the `.dbf` language driver byte (offset 29): `0x4D`/`0x7A` → GBK, `0x4F`/`0x78` → Big5,
+//!    `0x03`/`0x58`/`0x59` → windows-1252, and the other Windows code pages it names.
+//!    `0x57` only says "the writing computer's ANSI code page" without saying which, and DOS code
+//!    pages (437, 850, ...) have no decoder, so they count as unknown;
+//! 4. nothing known: the text must then be ASCII. The first non-ASCII byte is an error asking the
+//!    user to say the encoding. tuban does not guess: bytes that decode without error prove
+//!    nothing (cp1252 text decodes as valid GBK).
+//!
+//! Decoding is strict: bytes that are invalid in the chosen encoding are an error naming the
+//! record and field, except an incomplete multi-byte character at the very end of a value (left
+//! there by writers that cut text at the field's width in bytes), which is dropped.
+//! [`Layer::encoding`] records what was used and why, e.g. `GBK (from .cpg)`.
+
+use std::ffi::OsString;
+use std::fs::File;
+use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use encoding_rs::Encoding;
+use geo::algorithm::coordinate_position::{coord_pos_relative_to_ring, CoordPos};
+use geo::{Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
+use shapefile::{ReadableShape, Shape};
+use tuban_core::layer::{Feature, Field, FieldKind, Layer, Value};
+
+use crate::error::ReadError;
+use crate::read::{encoding_by_name, ReadOptions};
+
+/// Reads the shapefile at `path` (with or without the `.shp` extension) into a [`Layer`].
+///
+/// The layer's `name` is the file stem (or [`ReadOptions::name`]), `source` the `.shp` path,
+/// `crs_text` the `.prj` text (UTF-8 BOM stripped, trimmed) if there is one, and `encoding` the
+/// text encoding used with its origin. Feature record numbers count from 1 as in the file. See the
+/// [module documentation](self) for the details and the errors.
+pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer, ReadError> {
+    let files = Files::locate(path)?;
+    let crs_text = read_prj(files.prj.as_deref())?;
+    let mut dbf = Dbf::open(&files.dbf)?;
+    let text = choose_encoding(opts, files.cpg.as_deref(), &files.dbf, dbf.ldid)?;
+    let specs = dbf.field_specs(&text)?;
+    let mut shp = Shp::open(&files.shp)?;
+
+    let count = dbf.num_records;
+    let mut features = Vec::with_capacity(count);
+    let mut record_buf = vec![0u8; dbf.record_len];
+    for index in 0..count {
+        let record = index + 1;
+        let Some(geometry) = shp.next_shape(record)? else {
+            return Err(ReadError::CountMismatch {
+                shp: files.shp.clone(),
+                shp_records: index,
+                dbf: files.dbf.clone(),
+                dbf_records: count,
+            });
+        };
+        dbf.read_record(&mut record_buf, record)?;
+        match record_buf[0] {
+            b' ' => {}
+            b'*' => continue, // deleted: skipped with its shape
+            other => {
+                return Err(ReadError::Record {
+                    path: files.dbf.clone(),
+                    record,
+                    message: format!(
+                        "starts with byte 0x{other:02X} where the deletion flag (' ' or '*') \
+                         should be: the .dbf looks damaged (its header may give a wrong record \
+                         length); export the layer again"
+                    ),
+                })
+            }
+        }
+        let mut values = Vec::with_capacity(specs.len());
+        for spec in &specs {
+            let bytes = &record_buf[spec.offset..spec.offset + spec.len];
+            let value = parse_value(spec, bytes, &text)
+                .map_err(|p| p.into_error(&files.dbf, record, &spec.name, &text))?;
+            values.push(value);
+        }
+        features.push(Feature::new(record, geometry, values));
+    }
+    let extra = shp.count_remaining(count + 1)?;
+    if extra > 0 {
+        return Err(ReadError::CountMismatch {
+            shp: files.shp.clone(),
+            shp_records: count + extra,
+            dbf: files.dbf.clone(),
+            dbf_records: count,
+        });
+    }
+
+    let encoding = match &text.codec {
+        Codec::Enc(_) => text.label.clone(),
+        Codec::AsciiOnly { why } => format!("ASCII ({why}; all text is ASCII)"),
+    };
+    Ok(Layer {
+        name: opts.name.clone().unwrap_or_else(|| files.base_name.clone()),
+        source: Some(files.shp),
+        fields: specs
+            .into_iter()
+            .map(|s| Field::new(s.name, s.kind))
+            .collect(),
+        features,
+        crs_text,
+        encoding: Some(encoding),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Locating the files
+
+/// The files of one shapefile.
+struct Files {
+    shp: PathBuf,
+    dbf: PathBuf,
+    cpg: Option<PathBuf>,
+    prj: Option<PathBuf>,
+    /// The file name without `.shp`.
+    base_name: String,
+}
+
+impl Files {
+    fn locate(path: &Path) -> Result<Files, ReadError> {
+        let has_shp_ext = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("shp"));
+        // `DLTB.dbf` (or .shx, .prj, .cpg) names the same shapefile as `DLTB.shp`.
+        let names_part = has_shp_ext || path.extension().is_some_and(is_companion_extension);
+        let base: OsString = match if names_part {
+            path.file_stem()
+        } else {
+            path.file_name()
+        } {
+            Some(b) => b.to_owned(),
+            None => {
+                return Err(ReadError::NotFound {
+                    path: path.to_path_buf(),
+                    hint: "; give the path of a .shp file".into(),
+                })
+            }
+        };
+        let dir = path.parent().unwrap_or(Path::new(""));
+        let listing: Vec<OsString> = std::fs::read_dir(if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        })
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.file_name()))
+                .collect()
+        })
+        .unwrap_or_default();
+        let with_ext = |ext: &str| {
+            let mut name = base.clone();
+            name.push(".");
+            name.push(ext);
+            dir.join(name)
+        };
+        // The exact name first, then any letter case of the whole name's extension.
+        let find = |ext: &str| -> Option<PathBuf> {
+            let exact = with_ext(ext);
+            if exact.is_file() {
+                return Some(exact);
+            }
+            let mut wanted = base.clone();
+            wanted.push(".");
+            wanted.push(ext);
+            let wanted = wanted.to_string_lossy().into_owned();
+            listing
+                .iter()
+                .find(|n| n.to_string_lossy().eq_ignore_ascii_case(&wanted))
+                .map(|n| dir.join(n))
+                .filter(|p| p.is_file())
+        };
+
+        let shp = if has_shp_ext && path.is_file() {
+            path.to_path_buf()
+        } else {
+            find("shp").ok_or_else(|| ReadError::NotFound {
+                path: with_ext("shp"),
+                hint: String::new(),
+            })?
+        };
+        let dbf = find("dbf").ok_or_else(|| ReadError::MissingCompanion {
+            shp: shp.clone(),
+            missing: with_ext("dbf"),
+            what: ".dbf (the attribute table)",
+        })?;
+        Ok(Files {
+            shp,
+            dbf,
+            cpg: find("cpg"),
+            prj: find("prj"),
+            base_name: base.to_string_lossy().into_owned(),
+        })
+    }
+}
+
+/// Whether `ext` is the extension of one of a shapefile's files (any case).
+fn is_companion_extension(ext: &std::ffi::OsStr) -> bool {
+    ["shp", "shx", "dbf", "prj", "cpg"]
+        .iter()
+        .any(|e| ext.eq_ignore_ascii_case(e))
+}
+
+/// The `.prj` text: UTF-8 BOM stripped, trimmed; `None` if there is no `.prj` or it is blank.
+/// Bytes that are not UTF-8 (never seen in WKT) are replaced rather than refused: the text is
+/// passed on untouched otherwise, and another module decides what it means.
+fn read_prj(prj: Option<&Path>) -> Result<Option<String>, ReadError> {
+    let Some(prj) = prj else { return Ok(None) };
+    let bytes = std::fs::read(prj).map_err(|e| ReadError::io(prj, e))?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim();
+    Ok((!text.is_empty()).then(|| text.to_string()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text encoding
+
+/// How the `.dbf` text is decoded.
+enum Codec {
+    /// A known encoding (ASCII-compatible).
+    Enc(&'static Encoding),
+    /// Nothing says what the encoding is: only ASCII text can be read. `why` says what was
+    /// looked at, e.g. `no .cpg file, language driver 0x00`.
+    AsciiOnly { why: String },
+}
+
+/// The chosen decoding and how it was chosen.
+struct TextEncoding {
+    codec: Codec,
+    /// e.g. `GBK (from .cpg)`; for [`Codec::AsciiOnly`] unused.
+    label: String,
+}
+
+fn choose_encoding(
+    opts: &ReadOptions,
+    cpg: Option<&Path>,
+    dbf: &Path,
+    ldid: u8,
+) -> Result<TextEncoding, ReadError> {
+    if let Some(name) = &opts.encoding {
+        let (enc, label) = encoding_by_name(name).ok_or_else(|| ReadError::Encoding {
+            path: dbf.to_path_buf(),
+            message: format!(
+                "unknown text encoding {name:?} (given with --encoding); use GBK, GB18030 or \
+                 UTF-8 (other code pages such as Big5 or windows-1252 are known too)"
+            ),
+        })?;
+        return Ok(TextEncoding {
+            codec: Codec::Enc(enc),
+            label: format!("{label} (given by the user)"),
+        });
+    }
+    let mut cpg_note = "no .cpg file";
+    if let Some(cpg) = cpg {
+        match read_cpg(cpg)? {
+            Some(name) => {
+                let (enc, label) = encoding_by_name(&name).ok_or_else(|| ReadError::Encoding {
+                    path: cpg.to_path_buf(),
+                    message: format!(
+                        "the .cpg file names the text encoding {name:?}, which tuban does not \
+                         know; fix the .cpg (it usually says GBK or UTF-8) or say the encoding \
+                         with --encoding GBK or --encoding UTF-8"
+                    ),
+                })?;
+                return Ok(TextEncoding {
+                    codec: Codec::Enc(enc),
+                    label: format!("{label} (from .cpg)"),
+                });
+            }
+            None => cpg_note = "empty .cpg file",
+        }
+    }
+    match ldid_encoding(ldid) {
+        Ok((enc, label)) => Ok(TextEncoding {
+            codec: Codec::Enc(enc),
+            label: format!("{label} (from language driver 0x{ldid:02X})"),
+        }),
+        Err(why) => Ok(TextEncoding {
+            codec: Codec::AsciiOnly {
+                why: format!("{cpg_note}, {why}"),
+            },
+            label: String::new(),
+        }),
+    }
+}
+
+/// The encoding name in a `.cpg`; `None` if it is blank.
+fn read_cpg(cpg: &Path) -> Result<Option<String>, ReadError> {
+    let junk = || ReadError::Encoding {
+        path: cpg.to_path_buf(),
+        message: "does not hold an encoding name (it should hold a word like GBK or UTF-8); fix \
+                  or delete it, or say the encoding with --encoding GBK or --encoding UTF-8"
+            .into(),
+    };
+    let file = File::open(cpg).map_err(|e| ReadError::io(cpg, e))?;
+    let mut bytes = Vec::new();
+    file.take(1025)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadError::io(cpg, e))?;
+    if bytes.len() > 1024 {
+        return Err(junk());
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let text = std::str::from_utf8(bytes).map_err(|_| junk())?;
+    let text = text.trim_matches(|c: char| c.is_whitespace() || c == '\0');
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text.contains(['\n', '\r']) || text.chars().any(char::is_control) {
+        return Err(junk());
+    }
+    Ok(Some(text.to_string()))
+}
+
+/// The encoding a `.dbf` language driver ID names, or why it names none tuban can use.
+fn ldid_encoding(ldid: u8) -> Result<(&'static Encoding, &'static str), String> {
+    use encoding_rs::*;
+    let enc: &'static Encoding = match ldid {
+        0x4D | 0x7A => return Ok((GBK, "GBK")),
+        0x4F | 0x78 => BIG5,
+        0x4E | 0x79 => EUC_KR,
+        0x13 | 0x7B => SHIFT_JIS,
+        0x03 | 0x58 | 0x59 => WINDOWS_1252,
+        0x50 | 0x7C => WINDOWS_874,
+        0x7D => WINDOWS_1255,
+        0x7E => WINDOWS_1256,
+        0xC8 => WINDOWS_1250,
+        0xC9 => WINDOWS_1251,
+        0xCA => WINDOWS_1254,
+        0xCB => WINDOWS_1253,
+        0xCC => WINDOWS_1257,
+        0x26 | 0x65 => IBM866,
+        0x00 => return Err("language driver 0x00".into()),
+        0x57 => {
+            return Err(
+                "language driver 0x57, which only says \"the writing computer's ANSI \
+                        code page\" without saying which"
+                    .into(),
+            )
+        }
+        other => {
+            return Err(format!(
+                "language driver 0x{other:02X}, whose code page tuban cannot decode"
+            ))
+        }
+    };
+    Ok((enc, enc.name()))
+}
+
+/// Why a value could not be read.
+enum Problem {
+    /// Non-ASCII text while the encoding is unknown.
+    NonAscii,
+    /// Bytes invalid in the chosen encoding.
+    BadText,
+    /// Anything else; the message says what to do.
+    Msg(String),
+}
+
+impl Problem {
+    fn into_error(self, dbf: &Path, record: usize, field: &str, text: &TextEncoding) -> ReadError {
+        match (self, &text.codec) {
+            (Problem::NonAscii, Codec::AsciiOnly { why }) => ReadError::Encoding {
+                path: dbf.to_path_buf(),
+                message: format!(
+                    "cannot tell the text encoding ({why}), and record {record}, field {field} \
+                     holds non-ASCII text; say it with --encoding GBK or --encoding UTF-8"
+                ),
+            },
+            (Problem::Msg(message), _) => ReadError::Field {
+                path: dbf.to_path_buf(),
+                record,
+                field: field.to_string(),
+                message,
+            },
+            (_, _) => ReadError::Field {
+                path: dbf.to_path_buf(),
+                record,
+                field: field.to_string(),
+                message: format!(
+                    "the text is not valid {}; if the file uses another encoding, say it with \
+                     --encoding (e.g. --encoding GBK or --encoding UTF-8)",
+                    text.label
+                ),
+            },
+        }
+    }
+}
+
+/// Decodes `bytes` (already trimmed) strictly; see the module documentation.
+fn decode_text(bytes: &[u8], codec: &Codec) -> Result<String, Problem> {
+    if bytes.is_ascii() {
+        return Ok(String::from_utf8_lossy(bytes).into_owned());
+    }
+    let enc = match codec {
+        Codec::AsciiOnly { .. } => return Err(Problem::NonAscii),
+        Codec::Enc(enc) => enc,
+    };
+    if let Some(s) = enc.decode_without_bom_handling_and_without_replacement(bytes) {
+        return Ok(s.into_owned());
+    }
+    // A multi-byte character cut in half at the end by the writer: drop the stump.
+    for cut in 1..=3.min(bytes.len()) {
+        let (head, tail) = bytes.split_at(bytes.len() - cut);
+        if tail.iter().any(|b| b.is_ascii()) {
+            break;
+        }
+        if let Some(s) = enc.decode_without_bom_handling_and_without_replacement(head) {
+            return Ok(s.into_owned());
+        }
+    }
+    Err(Problem::BadText)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The .dbf
+
+/// A field descriptor as stored.
+struct RawField {
+    name: Vec<u8>,
+    kind: u8,
+    len: usize,
+    decimals: u8,
+}
+
+/// How a field's bytes become a [`Value`].
+#[derive(Clone, Copy)]
+enum Decode {
+    Text,
+    Int,
+    Float,
+    Date,
+    Bool,
+    BinInt,
+    BinDouble,
+}
+
+/// A field ready for reading records.
+struct FieldSpec {
+    name: String,
+    kind: FieldKind,
+    decode: Decode,
+    dbf_type: u8,
+    /// Byte offset in the record (after the deletion flag).
+    offset: usize,
+    len: usize,
+    decimals: u8,
+}
+
+/// An open `.dbf`, positioned at its first record.
+struct Dbf {
+    path: PathBuf,
+    reader: BufReader<File>,
+    num_records: usize,
+    record_len: usize,
+    ldid: u8,
+    raw_fields: Vec<RawField>,
+}
+
+impl Dbf {
+    fn open(path: &Path) -> Result<Dbf, ReadError> {
+        let file = File::open(path).map_err(|e| ReadError::io(path, e))?;
+        let file_len = file.metadata().map_err(|e| ReadError::io(path, e))?.len();
+        let mut reader = BufReader::with_capacity(1 << 16, file);
+        let mut head = [0u8; 32];
+        if file_len < 32 {
+            return Err(ReadError::invalid(
+                path,
+                format!(
+                    "is {file_len} bytes long, too short to be a .dbf file; export the layer again"
+                ),
+            ));
+        }
+        reader
+            .read_exact(&mut head)
+            .map_err(|e| ReadError::io(path, e))?;
+        let num_records = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
+        let header_len = u16::from_le_bytes([head[8], head[9]]) as usize;
+        let record_len = u16::from_le_bytes([head[10], head[11]]) as usize;
+        let ldid = head[29];
+        if header_len < 33 {
+            return Err(ReadError::invalid(
+                path,
+                format!("the header says it is {header_len} bytes long, which is too short: the file is damaged or not a .dbf"),
+            ));
+        }
+        if (header_len as u64) > file_len {
+            return Err(ReadError::invalid(
+                path,
+                format!("is truncated: its header alone should be {header_len} bytes but the file has {file_len}; export the layer again"),
+            ));
+        }
+        let mut descriptors = vec![0u8; header_len - 32];
+        reader
+            .read_exact(&mut descriptors)
+            .map_err(|e| ReadError::io(path, e))?;
+        let mut raw_fields = Vec::new();
+        for d in descriptors.chunks_exact(32) {
+            if d[0] == 0x0D {
+                break;
+            }
+            let name_end = d[..11].iter().position(|&b| b == 0).unwrap_or(11);
+            let mut name = d[..name_end].to_vec();
+            while name.last() == Some(&b' ') {
+                name.pop();
+            }
+            let kind = d[11];
+            // FoxPro and Clipper store the length of long character fields in two bytes.
+            let (len, decimals) = if kind == b'C' {
+                (d[16] as usize | (d[17] as usize) << 8, 0)
+            } else {
+                (d[16] as usize, d[17])
+            };
+            raw_fields.push(RawField {
+                name,
+                kind,
+                len,
+                decimals,
+            });
+        }
+        let needed = 1 + raw_fields.iter().map(|f| f.len).sum::<usize>();
+        if record_len < needed {
+            return Err(ReadError::invalid(
+                path,
+                format!("the header gives records of {record_len} bytes but its fields need {needed}: the header is damaged; export the layer again"),
+            ));
+        }
+        let data_len = (num_records as u64).saturating_mul(record_len as u64);
+        let available = file_len - header_len as u64;
+        if data_len > available {
+            return Err(ReadError::invalid(
+                path,
+                format!(
+                    "is truncated: its header declares {num_records} records of {record_len} bytes \
+                     ({data_len} bytes) but only {available} bytes follow the header; export the \
+                     layer again"
+                ),
+            ));
+        }
+        reader
+            .seek(SeekFrom::Start(header_len as u64))
+            .map_err(|e| ReadError::io(path, e))?;
+        Ok(Dbf {
+            path: path.to_path_buf(),
+            reader,
+            num_records,
+            record_len,
+            ldid,
+            raw_fields,
+        })
+    }
+
+    /// Decodes the field names and maps the field types.
+    fn field_specs(&self, text: &TextEncoding) -> Result<Vec<FieldSpec>, ReadError> {
+        let mut specs = Vec::with_capacity(self.raw_fields.len());
+        let mut offset = 1;
+        for (i, raw) in self.raw_fields.iter().enumerate() {
+            let name = match decode_text(&raw.name, &text.codec) {
+                Ok(n) => n,
+                Err(Problem::NonAscii) => {
+                    let why = match &text.codec {
+                        Codec::AsciiOnly { why } => why.as_str(),
+                        Codec::Enc(_) => "",
+                    };
+                    return Err(ReadError::Encoding {
+                        path: self.path.clone(),
+                        message: format!(
+                            "cannot tell the text encoding ({why}), and the name of field {} \
+                             holds non-ASCII text; say it with --encoding GBK or --encoding UTF-8",
+                            i + 1
+                        ),
+                    });
+                }
+                Err(_) => {
+                    return Err(ReadError::Encoding {
+                        path: self.path.clone(),
+                        message: format!(
+                            "the name of field {} is not valid {}; say the right encoding with \
+                             --encoding (e.g. --encoding GBK or --encoding UTF-8)",
+                            i + 1,
+                            text.label
+                        ),
+                    })
+                }
+            };
+            let unsupported = |what: String| ReadError::invalid(&self.path, what);
+            let (kind, decode) = match (raw.kind, raw.len) {
+                (b'C', _) => (FieldKind::Text, Decode::Text),
+                (b'N', _) if raw.decimals == 0 => (FieldKind::Integer, Decode::Int),
+                (b'N' | b'F', _) => (FieldKind::Float, Decode::Float),
+                (b'D', 8) => (FieldKind::Date, Decode::Date),
+                (b'L', 1..) => (FieldKind::Bool, Decode::Bool),
+                (b'I' | b'+', 4) => (FieldKind::Integer, Decode::BinInt),
+                (b'O' | b'B', 8) => (FieldKind::Float, Decode::BinDouble),
+                (b'M' | b'G' | b'P' | b'B', _) => {
+                    return Err(unsupported(format!(
+                        "field {name} is a memo field (type {}): its content is kept in a \
+                         separate .dbt/.fpt file, which is not part of a shapefile and which \
+                         tuban does not read; delete the field, or turn it into a text (C) field, \
+                         and export the layer again",
+                        raw.kind as char
+                    )))
+                }
+                (b'D', len) => {
+                    return Err(unsupported(format!(
+                        "date field {name} is {len} bytes wide instead of 8: the header is \
+                         damaged; export the layer again"
+                    )))
+                }
+                (kind, len) => {
+                    let shown = if kind.is_ascii_graphic() {
+                        format!("'{}'", kind as char)
+                    } else {
+                        format!("0x{kind:02X}")
+                    };
+                    return Err(unsupported(format!(
+                        "field {name} has type {shown} ({len} bytes), which tuban does not read \
+                         (it reads C, N, F, D, L, I and O); delete the field or convert it, and \
+                         export the layer again"
+                    )));
+                }
+            };
+            specs.push(FieldSpec {
+                name,
+                kind,
+                decode,
+                dbf_type: raw.kind,
+                offset,
+                len: raw.len,
+                decimals: raw.decimals,
+            });
+            offset += raw.len;
+        }
+        Ok(specs)
+    }
+
+    fn read_record(&mut self, buf: &mut [u8], record: usize) -> Result<(), ReadError> {
+        self.reader.read_exact(buf).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                ReadError::Record {
+                    path: self.path.clone(),
+                    record,
+                    message: "the file ends inside this record: it is truncated; export the \
+                              layer again"
+                        .into(),
+                }
+            } else {
+                ReadError::io(&self.path, e)
+            }
+        })
+    }
+}
+
+/// `bytes` without leading and trailing blanks and NULs.
+fn trim_blank(bytes: &[u8]) -> &[u8] {
+    let blank = |b: &u8| *b == b' ' || *b == 0;
+    let start = bytes.iter().position(|b| !blank(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !blank(b))
+        .map_or(start, |e| e + 1);
+    &bytes[start..end]
+}
+
+fn parse_value(spec: &FieldSpec, bytes: &[u8], text: &TextEncoding) -> Result<Value, Problem> {
+    match spec.decode {
+        Decode::Text => {
+            let end = bytes
+                .iter()
+                .rposition(|b| *b != b' ' && *b != 0)
+                .map_or(0, |e| e + 1);
+            if end == 0 {
+                Ok(Value::Null)
+            } else {
+                decode_text(&bytes[..end], &text.codec).map(Value::Text)
+            }
+        }
+        Decode::Int | Decode::Float => {
+            let t = trim_blank(bytes);
+            if t.is_empty() || t.iter().all(|b| *b == b'*') {
+                return Ok(Value::Null);
+            }
+            let s = std::str::from_utf8(t).unwrap_or("");
+            if matches!(spec.decode, Decode::Int) {
+                if let Ok(i) = s.parse::<i64>() {
+                    return Ok(Value::Int(i));
+                }
+                // "12.0", "1e3": whole numbers written in another way.
+                if let Ok(f) = s.parse::<f64>() {
+                    if f.is_finite() && f.fract() == 0.0 && f.abs() < 9.2e18 {
+                        return Ok(Value::Int(f as i64));
+                    }
+                }
+            } else if let Ok(f) = s.parse::<f64>() {
+                if f.is_finite() {
+                    return Ok(Value::Float(f));
+                }
+            }
+            Err(Problem::Msg(number_problem(spec, t)))
+        }
+        Decode::Date => {
+            let t = trim_blank(bytes);
+            if t.is_empty() || t == b"00000000" {
+                return Ok(Value::Null);
+            }
+            parse_date(t).map(Value::Text).ok_or_else(|| {
+                Problem::Msg(format!(
+                    "{} is not a date (the D type holds YYYYMMDD); fix the value in the attribute \
+                     table",
+                    show_bytes(t)
+                ))
+            })
+        }
+        Decode::Bool => match bytes[0] {
+            b'T' | b't' | b'Y' | b'y' => Ok(Value::Bool(true)),
+            b'F' | b'f' | b'N' | b'n' => Ok(Value::Bool(false)),
+            b' ' | b'?' | 0 => Ok(Value::Null),
+            other => Err(Problem::Msg(format!(
+                "{} is not a logical value (T, F, Y, N, or blank for none); fix the value in the \
+                 attribute table",
+                show_bytes(&[other])
+            ))),
+        },
+        Decode::BinInt => {
+            let b: [u8; 4] = bytes[..4].try_into().map_err(|_| Problem::BadText)?;
+            Ok(Value::Int(i32::from_le_bytes(b) as i64))
+        }
+        Decode::BinDouble => {
+            let b: [u8; 8] = bytes[..8].try_into().map_err(|_| Problem::BadText)?;
+            let f = f64::from_le_bytes(b);
+            if f.is_finite() {
+                Ok(Value::Float(f))
+            } else {
+                Err(Problem::Msg(format!(
+                    "holds {f}, which is not a finite number; fix the value in the attribute table"
+                )))
+            }
+        }
+    }
+}
+
+/// What is wrong with an unparsable number, and what to do.
+fn number_problem(spec: &FieldSpec, t: &[u8]) -> String {
+    let what = match (spec.dbf_type, spec.decimals) {
+        (b'N', 0) => "a whole number (the field is N with 0 decimals)".to_string(),
+        (ty, d) => format!("a number (the field is {} with {d} decimals)", ty as char),
+    };
+    if t.contains(&b'*') {
+        format!(
+            "{} is an overflow marker: the number did not fit the field's {} characters when the \
+             file was written; widen the field and export the layer again",
+            show_bytes(t),
+            spec.len
+        )
+    } else {
+        format!(
+            "{} is not {what}; fix the value in the attribute table",
+            show_bytes(t)
+        )
+    }
+}
+
+/// Shows raw field bytes in a message: as text when ASCII, else as hex.
+fn show_bytes(b: &[u8]) -> String {
+    match std::str::from_utf8(b) {
+        Ok(s) if b.is_ascii() => format!("{s:?}"),
+        _ => {
+            let hex: Vec<String> = b.iter().map(|x| format!("{x:02X}")).collect();
+            format!("bytes {}", hex.join(" "))
+        }
+    }
+}
+
+/// `YYYYMMDD` → `YYYY-MM-DD`, checking the calendar.
+fn parse_date(t: &[u8]) -> Option<String> {
+    if t.len() != 8 || !t.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| {
+        t[r].iter()
+            .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'))
+    };
+    let (y, m, d) = (num(0..4), num(4..6), num(6..8));
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (1..=days)
+        .contains(&d)
+        .then(|| format!("{y:04}-{m:02}-{d:02}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The .shp
+
+const SHP_HEADER_LEN: u64 = 100;
+
+/// The geometric family of a shape type code.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Family {
+    Null,
+    Point,
+    Line,
+    Polygon,
+    MultiPoint,
+    MultiPatch,
+}
+
+fn family(shape_type: i32) -> Option<Family> {
+    Some(match shape_type {
+        0 => Family::Null,
+        1 | 11 | 21 => Family::Point,
+        3 | 13 | 23 => Family::Line,
+        5 | 15 | 25 => Family::Polygon,
+        8 | 18 | 28 => Family::MultiPoint,
+        31 => Family::MultiPatch,
+        _ => return None,
+    })
+}
+
+fn family_name(f: Family) -> &'static str {
+    match f {
+        Family::Null => "null",
+        Family::Point => "point",
+        Family::Line => "polyline",
+        Family::Polygon => "polygon",
+        Family::MultiPoint => "multipoint",
+        Family::MultiPatch => "multipatch",
+    }
+}
+
+/// An open `.shp`, read record after record.
+struct Shp {
+    path: PathBuf,
+    reader: BufReader<File>,
+    /// Where the next record starts.
+    pos: u64,
+    /// Where the header says the file ends.
+    declared_end: u64,
+    /// How long the file really is.
+    file_len: u64,
+    family: Family,
+    buf: Vec<u8>,
+}
+
+impl Shp {
+    fn open(path: &Path) -> Result<Shp, ReadError> {
+        let file = File::open(path).map_err(|e| ReadError::io(path, e))?;
+        let file_len = file.metadata().map_err(|e| ReadError::io(path, e))?.len();
+        if file_len < SHP_HEADER_LEN {
+            return Err(ReadError::invalid(
+                path,
+                format!("is {file_len} bytes long, too short to be a .shp file (its header alone is 100 bytes); export the layer again"),
+            ));
+        }
+        let mut reader = BufReader::with_capacity(1 << 16, file);
+        let mut head = [0u8; 100];
+        reader
+            .read_exact(&mut head)
+            .map_err(|e| ReadError::io(path, e))?;
+        let code = i32::from_be_bytes([head[0], head[1], head[2], head[3]]);
+        if code != 9994 {
+            return Err(ReadError::invalid(
+                path,
+                format!("is not an ESRI shapefile (it starts with file code {code}, not 9994)"),
+            ));
+        }
+        let words = i32::from_be_bytes([head[24], head[25], head[26], head[27]]);
+        let declared_end = u64::try_from(words).unwrap_or(0) * 2;
+        if declared_end < SHP_HEADER_LEN {
+            return Err(ReadError::invalid(
+                path,
+                format!("the header gives a file length of {declared_end} bytes, less than the header itself: the file is damaged; export the layer again"),
+            ));
+        }
+        let shape_type = i32::from_le_bytes([head[32], head[33], head[34], head[35]]);
+        let family = match family(shape_type) {
+            Some(Family::MultiPatch) => return Err(multipatch_error(path)),
+            Some(f) => f,
+            None => {
+                return Err(ReadError::invalid(
+                    path,
+                    format!("the header gives shape type {shape_type}, which is not an ESRI shape type: the file is damaged or not a shapefile"),
+                ))
+            }
+        };
+        Ok(Shp {
+            path: path.to_path_buf(),
+            reader,
+            pos: SHP_HEADER_LEN,
+            declared_end,
+            file_len,
+            family,
+            buf: Vec::new(),
+        })
+    }
+
+    fn record_error(&self, record: usize, message: impl Into<String>) -> ReadError {
+        ReadError::Record {
+            path: self.path.clone(),
+            record,
+            message: message.into(),
+        }
+    }
+
+    /// Reads the next record's header and content into `self.buf`; `None` at the end.
+    fn next_raw(&mut self, record: usize) -> Result<Option<()>, ReadError> {
+        if self.pos >= self.declared_end {
+            return Ok(None);
+        }
+        if self.pos + 8 > self.file_len {
+            return Err(self.record_error(
+                record,
+                format!(
+                    "the file ends before this record (at byte {}, though its header says it is \
+                     {} bytes long): the .shp is truncated; export the layer again",
+                    self.file_len, self.declared_end
+                ),
+            ));
+        }
+        let mut rh = [0u8; 8];
+        self.reader
+            .read_exact(&mut rh)
+            .map_err(|e| ReadError::io(&self.path, e))?;
+        let words = i32::from_be_bytes([rh[4], rh[5], rh[6], rh[7]]);
+        let Ok(words) = u64::try_from(words) else {
+            return Err(self.record_error(
+                record,
+                format!("the record header gives a negative length ({words}): the .shp is damaged; export the layer again"),
+            ));
+        };
+        let len = words * 2;
+        let available = self.file_len - self.pos - 8;
+        if len > available {
+            return Err(self.record_error(
+                record,
+                format!(
+                    "the record should be {len} bytes long but the file ends {available} bytes \
+                     later: the .shp is truncated; export the layer again"
+                ),
+            ));
+        }
+        if len < 4 {
+            return Err(self.record_error(
+                record,
+                format!("the record is {len} bytes long, too short to hold even its shape type: the .shp is damaged"),
+            ));
+        }
+        // len <= file length, which fits in memory as a file the OS gave us; still, no usize
+        // overflow on 32-bit targets.
+        let len_usize = usize::try_from(len)
+            .map_err(|_| self.record_error(record, "the record is too large for this computer"))?;
+        self.buf.resize(len_usize, 0);
+        self.reader
+            .read_exact(&mut self.buf)
+            .map_err(|e| ReadError::io(&self.path, e))?;
+        self.pos += 8 + len;
+        Ok(Some(()))
+    }
+
+    /// The next record's geometry: `Ok(None)` at the end of the file, `Ok(Some(None))` for a null
+    /// shape.
+    fn next_shape(&mut self, record: usize) -> Result<Option<Option<Geometry<f64>>>, ReadError> {
+        if self.next_raw(record)?.is_none() {
+            return Ok(None);
+        }
+        let buf = &self.buf;
+        let shape_type = i32::from_le_bytes([buf[0], buf[1], buf[2], buf[3]]);
+        let fam = match family(shape_type) {
+            Some(Family::Null) => return Ok(Some(None)),
+            Some(Family::MultiPatch) => return Err(multipatch_error(&self.path)),
+            Some(f) => f,
+            None => {
+                return Err(self.record_error(
+                    record,
+                    format!("shape type {shape_type} is not an ESRI shape type: the .shp is damaged; export the layer again"),
+                ))
+            }
+        };
+        if self.family != Family::Null && fam != self.family {
+            return Err(self.record_error(
+                record,
+                format!(
+                    "holds a {} shape in a file of {} shapes: the .shp is damaged; export the \
+                     layer again",
+                    family_name(fam),
+                    family_name(self.family)
+                ),
+            ));
+        }
+        check_sizes(buf, fam).map_err(|m| self.record_error(record, m))?;
+        let size = i32::try_from(buf.len())
+            .map_err(|_| self.record_error(record, "the record is larger than 2 GiB"))?;
+        let shape = Shape::read_from(&mut Cursor::new(&buf[..]), size).map_err(|e| {
+            self.record_error(
+                record,
+                format!("cannot read the shape ({e}): the .shp is damaged; export the layer again"),
+            )
+        })?;
+        convert(shape)
+            .map(Some)
+            .map_err(|m| self.record_error(record, m))
+    }
+
+    /// Counts the records left after the last one read (whose number was `next - 1`).
+    fn count_remaining(&mut self, next: usize) -> Result<usize, ReadError> {
+        let mut n = 0;
+        while self.next_raw(next + n)?.is_some() {
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
+fn multipatch_error(path: &Path) -> ReadError {
+    ReadError::invalid(
+        path,
+        "holds MultiPatch shapes (3D surfaces), which tuban does not read; export the layer as \
+         polygons (e.g. in ArcGIS \"Multipatch Footprint\") and try again",
+    )
+}
+
+fn le_i32(buf: &[u8], at: usize) -> i32 {
+    i32::from_le_bytes([buf[at], buf[at + 1], buf[at + 2], buf[at + 3]])
+}
+
+/// Checks the counts and the part table of a record against its length before the `shapefile`
+/// crate allocates anything from them.
+fn check_sizes(buf: &[u8], fam: Family) -> Result<(), String> {
+    let len = buf.len() as u64;
+    let short = |need: u64| {
+        format!(
+            "the record is {len} bytes long but its content needs {need}: the .shp is damaged; \
+             export the layer again"
+        )
+    };
+    match fam {
+        Family::Point => {
+            if len < 20 {
+                return Err(short(20));
+            }
+        }
+        Family::MultiPoint => {
+            if len < 40 {
+                return Err(short(40));
+            }
+            let points = le_i32(buf, 36);
+            let need = u64::try_from(points)
+                .map_err(|_| format!("the record gives a negative number of points ({points})"))?
+                * 16
+                + 40;
+            if need > len {
+                return Err(short(need));
+            }
+        }
+        Family::Line | Family::Polygon => {
+            if len < 44 {
+                return Err(short(44));
+            }
+            let (parts, points) = (le_i32(buf, 36), le_i32(buf, 40));
+            let (Ok(nparts), Ok(npoints)) = (u64::try_from(parts), u64::try_from(points)) else {
+                return Err(format!(
+                    "the record gives a negative count ({parts} parts, {points} points): the .shp \
+                     is damaged; export the layer again"
+                ));
+            };
+            let need = 44 + 4 * nparts + 16 * npoints;
+            if need > len {
+                return Err(short(need));
+            }
+            if npoints > 0 && nparts == 0 {
+                return Err(format!(
+                    "the record has {npoints} points but no parts: the .shp is damaged; export \
+                     the layer again"
+                ));
+            }
+            let mut previous = 0i64;
+            for k in 0..nparts as usize {
+                let start = i64::from(le_i32(buf, 44 + 4 * k));
+                let bad = if k == 0 {
+                    start != 0
+                } else {
+                    start < previous || start > points as i64
+                };
+                if bad {
+                    return Err(format!(
+                        "the part table is damaged (part {} starts at point {start} of {points}); \
+                         export the layer again",
+                        k + 1
+                    ));
+                }
+                previous = start;
+            }
+        }
+        Family::Null | Family::MultiPatch => {}
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shapes to geometries
+
+/// x and y of any shapefile point type.
+trait Xy {
+    fn xy(&self) -> Coord<f64>;
+}
+
+impl Xy for shapefile::Point {
+    fn xy(&self) -> Coord<f64> {
+        Coord {
+            x: self.x,
+            y: self.y,
+        }
+    }
+}
+
+impl Xy for shapefile::PointM {
+    fn xy(&self) -> Coord<f64> {
+        Coord {
+            x: self.x,
+            y: self.y,
+        }
+    }
+}
+
+impl Xy for shapefile::PointZ {
+    fn xy(&self) -> Coord<f64> {
+        Coord {
+            x: self.x,
+            y: self.y,
+        }
+    }
+}
+
+fn coords<P: Xy>(points: Vec<P>) -> Result<Vec<Coord<f64>>, String> {
+    // `into_iter` lets the standard library reuse the points' allocation.
+    let coords: Vec<Coord<f64>> = points.into_iter().map(|p| p.xy()).collect();
+    if let Some(c) = coords
+        .iter()
+        .find(|c| !(c.x.is_finite() && c.y.is_finite()))
+    {
+        return Err(format!(
+            "has a vertex at ({}, {}), which is not a finite coordinate; fix the shape in a GIS \
+             and export again",
+            c.x, c.y
+        ));
+    }
+    Ok(coords)
+}
+
+fn point<P: Xy>(p: P) -> Result<Geometry<f64>, String> {
+    let mut c = coords(vec![p])?;
+    Ok(Geometry::Point(Point(c.remove(0))))
+}
+
+fn multipoint<P: Xy>(points: Vec<P>) -> Result<Geometry<f64>, String> {
+    Ok(Geometry::MultiPoint(MultiPoint(
+        coords(points)?.into_iter().map(Point).collect(),
+    )))
+}
+
+fn lines<P: Xy>(parts: Vec<Vec<P>>) -> Result<Geometry<f64>, String> {
+    let mut lines = Vec::with_capacity(parts.len());
+    for (i, part) in parts.into_iter().enumerate() {
+        let c = coords(part)?;
+        if c.len() < 2 {
+            return Err(format!(
+                "line part {} has {} point{} (a line needs at least 2); fix the shape in a GIS \
+                 and export again",
+                i + 1,
+                c.len(),
+                if c.len() == 1 { "" } else { "s" }
+            ));
+        }
+        lines.push(LineString(c));
+    }
+    Ok(if lines.len() == 1 {
+        Geometry::LineString(lines.remove(0))
+    } else {
+        Geometry::MultiLineString(MultiLineString(lines))
+    })
+}
+
+fn polygons<P: Xy>(rings: Vec<shapefile::PolygonRing<P>>) -> Result<Geometry<f64>, String> {
+    let rings = rings
+        .into_iter()
+        .map(|r| coords(r.into_inner()))
+        .collect::<Result<Vec<_>, _>>()?;
+    assemble_polygons(rings)
+}
+
+fn convert(shape: Shape) -> Result<Option<Geometry<f64>>, String> {
+    Ok(Some(match shape {
+        Shape::NullShape => return Ok(None),
+        Shape::Point(p) => point(p)?,
+        Shape::PointM(p) => point(p)?,
+        Shape::PointZ(p) => point(p)?,
+        Shape::Multipoint(m) => multipoint(m.into_inner())?,
+        Shape::MultipointM(m) => multipoint(m.into_inner())?,
+        Shape::MultipointZ(m) => multipoint(m.into_inner())?,
+        Shape::Polyline(l) => lines(l.into_inner())?,
+        Shape::PolylineM(l) => lines(l.into_inner())?,
+        Shape::PolylineZ(l) => lines(l.into_inner())?,
+        Shape::Polygon(p) => polygons(p.into_inner())?,
+        Shape::PolygonM(p) => polygons(p.into_inner())?,
+        Shape::PolygonZ(p) => polygons(p.into_inner())?,
+        Shape::Multipatch(_) => {
+            return Err("is a MultiPatch shape (a 3D surface), which tuban does not read".into())
+        }
+    }))
+}
+
+/// Twice the signed area of a closed ring, positive when counter-clockwise. Coordinates are taken
+/// relative to the first vertex so that Gauss-Kruger magnitudes (10⁶ m) lose no precision.
+fn signed_area2(ring: &[Coord<f64>]) -> f64 {
+    let Some(o) = ring.first() else { return 0.0 };
+    ring.windows(2)
+        .map(|w| (w[0].x - o.x) * (w[1].y - o.y) - (w[1].x - o.x) * (w[0].y - o.y))
+        .sum()
+}
+
+/// Axis-aligned bounds of a ring: (min x, min y, max x, max y).
+fn bounds(ring: &[Coord<f64>]) -> [f64; 4] {
+    ring.iter().fold(
+        [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ],
+        |b, c| [b[0].min(c.x), b[1].min(c.y), b[2].max(c.x), b[3].max(c.y)],
+    )
+}
+
+fn bounds_contain(outer: &[f64; 4], inner: &[f64; 4]) -> bool {
+    outer[0] <= inner[0] && outer[1] <= inner[1] && outer[2] >= inner[2] && outer[3] >= inner[3]
+}
+
+/// Whether ring `inner` lies inside ring `outer` (the first vertex not on `outer`'s boundary
+/// decides; a ring entirely on the boundary counts as inside).
+fn ring_inside(inner: &LineString<f64>, outer: &LineString<f64>) -> bool {
+    for c in &inner.0 {
+        match coord_pos_relative_to_ring(*c, outer) {
+            CoordPos::Inside => return true,
+            CoordPos::Outside => return false,
+            CoordPos::OnBoundary => {}
+        }
+    }
+    true
+}
+
+struct Shell {
+    ring: LineString<f64>,
+    area2: f64,
+    bounds: [f64; 4],
+    holes: Vec<LineString<f64>>,
+}
+
+/// Sorts shapefile polygon rings into polygons; see the module documentation.
+fn assemble_polygons(rings: Vec<Vec<Coord<f64>>>) -> Result<Geometry<f64>, String> {
+    let mut shells: Vec<Shell> = Vec::with_capacity(1);
+    let mut holes: Vec<(LineString<f64>, [f64; 4])> = Vec::new();
+    for (i, mut ring) in rings.into_iter().enumerate() {
+        let written = ring.len();
+        if ring.first() != ring.last() {
+            if let Some(&first) = ring.first() {
+                ring.push(first);
+            }
+        }
+        if ring.len() < 4 {
+            return Err(format!(
+                "polygon ring {} has {written} point{} (a ring needs at least 4: three corners \
+                 and the first one repeated); fix the shape in a GIS and export again",
+                i + 1,
+                if written == 1 { "" } else { "s" }
+            ));
+        }
+        let a2 = signed_area2(&ring);
+        if a2 == 0.0 {
+            continue; // covers nothing
+        }
+        let b = bounds(&ring);
+        if a2 < 0.0 {
+            shells.push(Shell {
+                ring: LineString(ring),
+                area2: -a2,
+                bounds: b,
+                holes: Vec::new(),
+            });
+        } else {
+            holes.push((LineString(ring), b));
+        }
+    }
+    let mut orphans = Vec::new();
+    for (hole, hb) in holes {
+        let mut best: Option<usize> = None;
+        for (k, shell) in shells.iter().enumerate() {
+            if bounds_contain(&shell.bounds, &hb)
+                && best.is_none_or(|b| shell.area2 < shells[b].area2)
+                && ring_inside(&hole, &shell.ring)
+            {
+                best = Some(k);
+            }
+        }
+        match best {
+            Some(k) => shells[k].holes.push(hole),
+            None => orphans.push(hole),
+        }
+    }
+    let mut polys: Vec<Polygon<f64>> = shells
+        .into_iter()
+        .map(|s| Polygon::new(s.ring, s.holes))
+        .collect();
+    polys.extend(orphans.into_iter().map(|r| Polygon::new(r, vec![])));
+    Ok(if polys.len() == 1 {
+        Geometry::Polygon(polys.remove(0))
+    } else {
+        Geometry::MultiPolygon(MultiPolygon(polys))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::coord;
+
+    fn square(x0: f64, y0: f64, s: f64, clockwise: bool) -> Vec<Coord<f64>> {
+        let mut r = vec![
+            coord! {x: x0, y: y0},
+            coord! {x: x0 + s, y: y0},
+            coord! {x: x0 + s, y: y0 + s},
+            coord! {x: x0, y: y0 + s},
+            coord! {x: x0, y: y0},
+        ];
+        if clockwise {
+            r.reverse();
+        }
+        r
+    }
+
+    #[test]
+    fn holes_go_to_the_smallest_containing_shell_wherever_they_are() {
+        // shell A, shell B, hole in A (listed last), island in A's hole with its own hole.
+        let rings = vec![
+            square(0.0, 0.0, 10.0, true),
+            square(20.0, 0.0, 5.0, true),
+            square(2.0, 2.0, 6.0, false),
+            square(3.0, 3.0, 4.0, true),
+            square(4.0, 4.0, 1.0, false),
+        ];
+        let Geometry::MultiPolygon(mp) = assemble_polygons(rings).unwrap() else {
+            panic!("expected a MultiPolygon")
+        };
+        assert_eq!(mp.0.len(), 3);
+        assert_eq!(mp.0[0].interiors().len(), 1);
+        assert_eq!(mp.0[0].interiors()[0].0[0], coord! {x: 2.0, y: 2.0});
+        assert_eq!(mp.0[1].interiors().len(), 0);
+        assert_eq!(mp.0[2].interiors().len(), 1);
+    }
+
+    #[test]
+    fn a_lone_counter_clockwise_ring_is_an_outer_ring() {
+        let g = assemble_polygons(vec![square(0.0, 0.0, 1.0, false)]).unwrap();
+        assert!(matches!(g, Geometry::Polygon(p) if p.interiors().is_empty()));
+    }
+
+    #[test]
+    fn short_rings_are_errors_and_flat_rings_are_dropped() {
+        let e = assemble_polygons(vec![vec![coord! {x: 0.0, y: 0.0}, coord! {x: 1.0, y: 1.0}]])
+            .unwrap_err();
+        assert!(e.starts_with("polygon ring 1 has 2 points"), "{e}");
+        let flat = vec![
+            coord! {x: 0.0, y: 0.0},
+            coord! {x: 1.0, y: 0.0},
+            coord! {x: 2.0, y: 0.0},
+            coord! {x: 0.0, y: 0.0},
+        ];
+        let g = assemble_polygons(vec![square(0.0, 0.0, 1.0, true), flat]).unwrap();
+        assert!(matches!(g, Geometry::Polygon(_)));
+    }
+
+    #[test]
+    fn dates_are_checked() {
+        assert_eq!(parse_date(b"20240229").as_deref(), Some("2024-02-29"));
+        assert_eq!(parse_date(b"20230229"), None);
+        assert_eq!(parse_date(b"2023-1-1"), None);
+    }
+
+    #[test]
+    fn a_cut_multibyte_character_at_the_end_is_dropped() {
+        let codec = Codec::Enc(encoding_rs::GBK);
+        let (bytes, _, _) = encoding_rs::GBK.encode("隘口村");
+        assert_eq!(
+            decode_text(&bytes[..5], &codec).ok().as_deref(),
+            Some("隘口")
+        );
+        assert!(decode_text(&bytes, &Codec::AsciiOnly { why: String::new() }).is_err());
+        let utf8 = Codec::Enc(encoding_rs::UTF_8);
+        assert!(matches!(decode_text(&bytes, &utf8), Err(Problem::BadText)));
+    }
+}
