@@ -34,6 +34,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per process: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Carry out a project file (layers, rules and outputs in one TOML file).
@@ -103,9 +105,6 @@ enum Command {
         /// Text encoding of every input's attributes (overrides .cpg and the DBF's language driver).
         #[arg(long, value_name = "ENCODING")]
         encoding: Option<String>,
-        /// How areas are measured: planar or ellipsoidal.
-        #[arg(long, value_name = "METHOD", default_value = "planar")]
-        area_method: AreaMethod,
         #[command(flatten)]
         common: Common,
     },
@@ -117,11 +116,21 @@ enum Command {
         /// Text encoding override.
         #[arg(long, value_name = "ENCODING")]
         encoding: Option<String>,
+        /// The CRS to assume if the file states none, e.g. EPSG:4544.
+        #[arg(long, value_name = "EPSG:NNNN")]
+        assume_crs: Option<String>,
     },
 }
 
 #[derive(Args)]
 struct Common {
+    /// How areas are measured: ellipsoidal (the survey's method; the default for overlay) or
+    /// planar (in the patches' projected CRS). Overrides the project file.
+    #[arg(long, value_name = "METHOD")]
+    area_method: Option<AreaMethod>,
+    /// The CRS of layers whose files state none (no .prj), e.g. EPSG:4544.
+    #[arg(long, value_name = "EPSG:NNNN")]
+    assume_crs: Option<String>,
     /// Worker threads (0: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -181,19 +190,20 @@ fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
             id_field,
             village_field,
             encoding,
-            area_method,
             common,
         } => {
             let layer = |path: Option<PathBuf>| {
                 path.map(|path| LayerSpec {
                     path,
                     encoding: encoding.clone(),
+                    crs: None,
                 })
             };
             let mut p = Project {
                 patches: PatchSpec {
                     path: patches,
                     encoding: encoding.clone(),
+                    crs: None,
                     id_field,
                     village_field,
                 },
@@ -213,7 +223,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
                 }),
                 dem: layer(dem),
                 rules,
-                area_method,
+                area_method: AreaMethod::Ellipsoidal,
+                assume_crs: common.assume_crs.clone(),
                 threads: 0,
                 outputs,
                 villages,
@@ -222,14 +233,49 @@ fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
             apply_common(&mut p, &common);
             execute(&p, common.quiet)
         }
-        Command::Inspect { file, encoding } => {
+        Command::Inspect {
+            file,
+            encoding,
+            assume_crs,
+        } => {
             let opts = tuban_io::read::ReadOptions {
                 encoding,
                 name: None,
             };
             let layer = tuban_io::read::read_layer(&file, &opts)?;
             println!("{}", tuban_io::read::LayerSummary::of(&layer));
-            Ok(ExitCode::SUCCESS)
+            let assumed = match &assume_crs {
+                None => None,
+                Some(t) => Some(tuban_core::crs::Crs::from_user(t).map_err(|source| {
+                    ProjectError::BadCrs {
+                        given: format!("--assume-crs \"{t}\""),
+                        source,
+                    }
+                })?),
+            };
+            // The CRS as tuban understands it; a layer whose CRS cannot be settled is still
+            // described above, and the reason is printed here (exit code 1).
+            match tuban_core::reproject::layer_crs(&layer, None, assumed) {
+                Ok(c) => {
+                    println!("CRS recognised: {}", c.crs);
+                    println!("  how: {}", c.how);
+                    if let tuban_core::crs::Crs::GaussKruger {
+                        zone_width,
+                        central_meridian,
+                        zone,
+                        prefixed,
+                        ..
+                    } = c.crs
+                    {
+                        println!(
+                            "  zone: {zone_width}-degree zone {zone}, central meridian {central_meridian}E, easting {} zone prefix",
+                            if prefixed { "with" } else { "without" }
+                        );
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => Err(e.into()),
+            }
         }
     }
 }
@@ -241,12 +287,27 @@ fn apply_common(p: &mut Project, c: &Common) {
     if c.overwrite {
         p.overwrite = true;
     }
+    if let Some(m) = c.area_method {
+        p.area_method = m;
+    }
+    if c.assume_crs.is_some() {
+        p.assume_crs = c.assume_crs.clone();
+    }
 }
 
 fn execute(project: &Project, quiet: bool) -> Result<ExitCode, ProjectError> {
     let outcome = tuban_project::run(project)?;
     let mut out = std::io::stdout().lock();
     if !quiet {
+        for (role, how) in &outcome.crs_notes {
+            writeln!(out, "{role}: {how}").ok();
+        }
+        writeln!(
+            out,
+            "overlay in {}; areas {}",
+            outcome.working_crs, outcome.report.method_note
+        )
+        .ok();
         print_villages(&mut out, &outcome).ok();
         for w in &outcome.written {
             writeln!(out, "wrote {}", w.display()).ok();

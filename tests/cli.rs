@@ -289,7 +289,7 @@ fn inspect_describes_a_layer() {
 #[test]
 fn fixture_matches_the_shapely_reference() {
     let dir = tempfile::tempdir().unwrap();
-    let (csv, _) = run_fixture(dir.path(), &[]);
+    let (csv, _) = run_fixture(dir.path(), &["--area-method", "planar"]);
     let (header, rows) = read_csv(&csv);
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     let reference = std::fs::read_to_string(
@@ -336,4 +336,120 @@ fn fixture_matches_the_shapely_reference() {
     }
     assert_eq!(n, 203);
     eprintln!("largest relative difference from shapely: {worst:e}");
+}
+
+/// Copies the fixture's patches (all sidecar files) into `dir`, replacing the .prj with `prj`
+/// (or removing it when `None`); returns the new .shp path.
+fn patches_with_prj(dir: &Path, prj: Option<&str>) -> PathBuf {
+    for ext in ["shp", "shx", "dbf", "cpg"] {
+        std::fs::copy(
+            fixture(&format!("patches.{ext}")),
+            dir.join(format!("patches.{ext}")),
+        )
+        .unwrap();
+    }
+    if let Some(text) = prj {
+        std::fs::write(dir.join("patches.prj"), text).unwrap();
+    }
+    dir.join("patches.shp")
+}
+
+fn crs_prj(name: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("crates/core/tests/data/crs")
+            .join(name),
+    )
+    .unwrap()
+}
+
+#[test]
+fn crs_problems_are_errors_that_name_the_file_and_the_problem() {
+    let out = |d: &Path| d.join("o.csv");
+    let stderr = |o: &Output| String::from_utf8_lossy(&o.stderr).to_string();
+    let overlay = |patches: &Path, extra: &[&str], d: &Path| {
+        let mut args = vec!["overlay", "--patches", s(patches), "--landuse"];
+        let landuse = fixture("dltb.shp");
+        args.push(&landuse);
+        let o = out(d);
+        args.extend(["-o", s(&o)]);
+        args.extend_from_slice(extra);
+        tuban(&args)
+    };
+
+    // No .prj: refused, naming the file and the fix; with --assume-crs it runs.
+    let d = tempfile::tempdir().unwrap();
+    let p = patches_with_prj(d.path(), None);
+    let o = overlay(&p, &[], d.path());
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains("patches.shp") && e.contains("no .prj") && e.contains("--assume-crs"),
+        "{e}"
+    );
+    assert!(!out(d.path()).exists());
+    let o = overlay(&p, &["--assume-crs", "EPSG:4544"], d.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // Xian 1980 (EPSG:2380, CM 105E): recognised and refused.
+    let d = tempfile::tempdir().unwrap();
+    let p = patches_with_prj(d.path(), Some(&crs_prj("EPSG_2380.esri.prj")));
+    let o = overlay(&p, &[], d.path());
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("patches.shp") && e.contains("Xian"), "{e}");
+
+    // A geographic .prj over coordinates in metres: the .prj contradicts the data.
+    let d = tempfile::tempdir().unwrap();
+    let p = patches_with_prj(d.path(), Some(&crs_prj("EPSG_4490.esri.prj")));
+    let o = overlay(&p, &[], d.path());
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains("patches.shp")
+            && (e.contains("degree") || e.contains("metre") || e.contains("600")),
+        "{e}"
+    );
+
+    // A prefixed-zone .prj (EPSG:4523) over eastings without the prefix.
+    let d = tempfile::tempdir().unwrap();
+    let p = patches_with_prj(d.path(), Some(&crs_prj("EPSG_4523.esri.prj")));
+    let o = overlay(&p, &[], d.path());
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("patches.shp") && e.contains("prefix"), "{e}");
+
+    // Junk in the .prj.
+    let d = tempfile::tempdir().unwrap();
+    let p = patches_with_prj(d.path(), Some("<html>404 Not Found</html>"));
+    let o = overlay(&p, &[], d.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("patches.shp"), "{}", stderr(&o));
+    // ...which --assume-crs may settle, as the message suggests.
+    let o = overlay(&p, &["--assume-crs", "EPSG:4544", "--overwrite"], d.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // A bad --assume-crs is named as such.
+    let d = tempfile::tempdir().unwrap();
+    let o = overlay(
+        &patches_with_prj(d.path(), None),
+        &["--assume-crs", "EPSG:99999"],
+        d.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("--assume-crs") || stderr(&o).contains("assume_crs"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn inspect_shows_the_crs_and_how_it_was_recognised() {
+    let o = tuban(&["inspect", &fixture("dltb.shp")]);
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("CRS recognised: EPSG:4544"), "{text}");
+    assert!(text.contains("CGCS2000_3_Degree_GK_CM_105E"), "{text}");
+    assert!(text.contains("central meridian 105E"), "{text}");
 }

@@ -76,3 +76,40 @@ impl AreaMeasure for Planar {
         "planar: shoelace area in the patches' projected coordinates".into()
     }
 }
+
+/// Ellipsoidal area by the land survey's method (图斑椭球面积): every vertex is inverse-projected
+/// to latitude and longitude and the ellipsoidal trapezoids are summed (see
+/// [`crate::crs::EllipsoidalArea`]), on the CRS's ellipsoid (CGCS2000 for Chinese data).
+#[derive(Debug, Clone)]
+pub struct Ellipsoidal {
+    inner: crate::crs::EllipsoidalArea,
+}
+
+impl Ellipsoidal {
+    /// The survey's area for coordinates in `crs`.
+    pub fn new(crs: &crate::crs::Crs) -> Result<Self, crate::crs::CrsError> {
+        Ok(Ellipsoidal {
+            inner: crate::crs::EllipsoidalArea::new(crs)?,
+        })
+    }
+}
+
+impl AreaMeasure for Ellipsoidal {
+    fn area(&self, local: &MultiPolygon<f64>, origin: Coord<f64>) -> f64 {
+        self.inner.area_with_offset(local, (origin.x, origin.y))
+    }
+    fn method(&self) -> AreaMethod {
+        AreaMethod::Ellipsoidal
+    }
+    fn describe(&self) -> String {
+        let crs = self.inner.crs();
+        let e = crs.ellipsoid();
+        format!(
+            "ellipsoidal: the survey's trapezoid formula (国土调查办发〔2008〕32号, TD/T 1055-2019) on the {} ellipsoid (a = {}, 1/f = {}), vertices inverse-projected from {}",
+            crs.datum().name(),
+            e.a,
+            e.inverse_flattening(),
+            crs
+        )
+    }
+}

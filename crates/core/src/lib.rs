@@ -45,6 +45,7 @@ pub mod layer;
 pub mod overlay;
 pub mod raster;
 pub mod report;
+pub mod reproject;
 pub mod rules;
 pub mod shapes;
 pub mod slope;

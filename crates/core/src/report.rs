@@ -56,6 +56,8 @@ enum What {
     Record,
     Error,
     Count(usize),
+    Planar,
+    EllipsoidalArea,
     Verdict,
     VerdictZh,
     Reasons,
@@ -92,6 +94,11 @@ pub struct Report {
     pub verdict_rules: VerdictRules,
     /// Per-village totals.
     pub villages: VillageTable,
+    /// Each patch's `(planar, ellipsoidal)` area, when known: written as `area_planar_m2` and
+    /// `area_ellipsoidal_m2` whatever the method of the other columns.
+    pub both_areas: Option<Vec<(f64, f64)>>,
+    /// The CRS of the patches' coordinates, when known.
+    pub crs: Option<crate::crs::Crs>,
 }
 
 impl Report {
@@ -117,6 +124,8 @@ impl Report {
             judgements,
             verdict_rules,
             villages,
+            both_areas: None,
+            crs: None,
         }
     }
 
@@ -191,6 +200,14 @@ impl Report {
         for (c, name) in self.classes.iter().enumerate().skip(4) {
             per_class(&mut v, c, name);
         }
+        if self.both_areas.is_some() {
+            v.push(col("area_planar_m2".into(), Unit::M2, What::Planar));
+            v.push(col(
+                "area_ellipsoidal_m2".into(),
+                Unit::M2,
+                What::EllipsoidalArea,
+            ));
+        }
         v.push(col("area_method".into(), Unit::Text, What::Method));
         v.push(col("record".into(), Unit::Count, What::Record));
         v.push(col("error".into(), Unit::Text, What::Error));
@@ -220,6 +237,8 @@ impl Report {
             _ if failed => return Cell::Empty,
             What::Count(c) => return Cell::Number(r.point_count[c] as f64),
             What::Area => r.area_m2,
+            What::Planar => self.both_areas.as_ref().map_or(f64::NAN, |b| b[row].0),
+            What::EllipsoidalArea => self.both_areas.as_ref().map_or(f64::NAN, |b| b[row].1),
             What::Class(c) => r.class_m2[c],
             What::Union => r.union_m2,
             What::Clean => r.clean_m2(),

@@ -27,15 +27,20 @@
 //! error names the file and says what to do; a damaged or truncated file gives an error, never a
 //! panic.
 //!
-//! ```no_run
+//! ```
+//! use tuban_core::raster::CrsKind;
 //! use tuban_io::geotiff::Dem;
 //!
-//! let dem = Dem::open("fixtures/erping/dem.tif")?;
+//! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/erping/dem.tif");
+//! let dem = Dem::open(path)?; // e.g. "fixtures/erping/dem.tif"
 //! assert_eq!(dem.epsg(), Some(4544));
 //! let spec = dem.spec();
-//! println!("{} × {} cells of {} m", spec.cols, spec.rows, spec.transform.cell_width);
+//! assert_eq!((spec.cols, spec.rows, spec.crs_kind), (800, 800, CrsKind::Projected));
+//! assert_eq!(spec.transform.cell_width, 5.0);
 //! let window = dem.read_window(100, 200, 50, 40)?; // decodes only the strips it needs
+//! assert_eq!((window.cols, window.rows), (50, 40));
 //! let slope = tuban_core::slope::horn(&window);
+//! assert!(slope.data.iter().all(|&s| (0.0..90.0).contains(&s)));
 //! # Ok::<(), tuban_io::geotiff::DemError>(())
 //! ```
 
@@ -312,7 +317,23 @@ fn geo_keys(dir: &[u16]) -> HashMap<u16, u16> {
 }
 
 impl Dem {
-    /// Opens a GeoTIFF DEM and reads its header (no raster data yet).
+    /// Opens a GeoTIFF DEM and reads its header (no raster data yet). Errors name the file and
+    /// say what to do:
+    ///
+    /// ```
+    /// use tuban_io::geotiff::{Dem, DemError};
+    ///
+    /// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/geotiff/");
+    /// let e = Dem::open(format!("{dir}rotated.tif")).unwrap_err();
+    /// assert!(matches!(e, DemError::Georeferencing { .. }));
+    /// assert!(e.to_string().contains("rotated or sheared"));
+    /// assert!(e.to_string().contains("gdalwarp"));
+    ///
+    /// let dem = Dem::open(format!("{dir}int16_tiled_deflate.tif"))?;
+    /// assert!(dem.is_tiled());
+    /// assert_eq!(dem.chunk_shape(), (64, 64));
+    /// # Ok::<(), DemError>(())
+    /// ```
     pub fn open(path: impl AsRef<Path>) -> Result<Dem, DemError> {
         let path = path.as_ref().to_path_buf();
         let mut d = new_decoder(&path)?;
@@ -482,9 +503,8 @@ impl Dem {
                 }
             }
         };
-        if !(w.is_finite() && h.is_finite() && w > 0.0 && h > 0.0)
-            || !(x0.is_finite() && y0.is_finite())
-        {
+        let finite = w.is_finite() && h.is_finite() && x0.is_finite() && y0.is_finite();
+        if !(finite && w > 0.0 && h > 0.0) {
             return Err(georef(format!(
                 "the cell size ({w}, {h}) or corner ({x0}, {y0}) is not a north-up grid; warp it \
                  with `gdalwarp` to a north-up raster"

@@ -7,7 +7,8 @@
 //!
 //! ```toml
 //! # Paths are relative to this file's folder.
-//! area_method = "planar"          # or "ellipsoidal" (the survey's method)
+//! area_method = "ellipsoidal"     # the survey's method (default), or "planar"
+//! assume_crs = "EPSG:4544"        # optional: the CRS of layers without a .prj
 //! threads = 0                     # 0: one per core
 //! outputs = ["out/patches.csv", "out/patches.geojson"]
 //! overwrite = true                # replace existing outputs (default: refuse)
@@ -74,6 +75,17 @@ pub enum ProjectError {
     /// An output could not be written.
     #[error(transparent)]
     Write(#[from] tuban_io::write::WriteError),
+    /// A layer's coordinate system is missing, refused or contradicts its coordinates.
+    #[error(transparent)]
+    Crs(#[from] tuban_core::reproject::LayerCrsError),
+    /// A CRS named in the project or on the command line is not understood.
+    #[error("{given}: {source}")]
+    BadCrs {
+        /// What the user wrote, and where.
+        given: String,
+        /// Why it is refused.
+        source: tuban_core::crs::CrsError,
+    },
     /// The run asks for something this build cannot do.
     #[error("{0}")]
     Unsupported(String),
@@ -88,6 +100,9 @@ pub struct LayerSpec {
     /// Text encoding of the attributes, overriding what the file says (e.g. `GBK`).
     #[serde(default)]
     pub encoding: Option<String>,
+    /// The layer's CRS (e.g. `EPSG:4544`), overriding its `.prj`.
+    #[serde(default)]
+    pub crs: Option<String>,
 }
 
 /// A point or line obstacle layer (graves, roads), with how its features become areas.
@@ -100,6 +115,9 @@ pub struct ObstacleLayerSpec {
     /// Text encoding override.
     #[serde(default)]
     pub encoding: Option<String>,
+    /// The layer's CRS, overriding its `.prj`.
+    #[serde(default)]
+    pub crs: Option<String>,
     /// Points: disc radius in metres (default 2).
     #[serde(default)]
     pub radius_m: Option<f64>,
@@ -156,6 +174,9 @@ pub struct PatchSpec {
     /// Text encoding override.
     #[serde(default)]
     pub encoding: Option<String>,
+    /// The layer's CRS, overriding its `.prj`.
+    #[serde(default)]
+    pub crs: Option<String>,
     /// Field holding the patch id (default: TBBH, BSM or XH, whichever exists; else the record
     /// number).
     #[serde(default)]
@@ -186,9 +207,12 @@ pub struct Project {
     /// A rules file (TOML); the built-in rules otherwise.
     #[serde(default)]
     pub rules: Option<PathBuf>,
-    /// How areas are measured.
-    #[serde(default)]
+    /// How areas are measured (default: ellipsoidal, as the survey reports them).
+    #[serde(default = "ellipsoidal")]
     pub area_method: AreaMethod,
+    /// The CRS of every layer whose file states none (no `.prj`), e.g. `EPSG:4544`.
+    #[serde(default)]
+    pub assume_crs: Option<String>,
     /// Worker threads; 0 means one per core.
     #[serde(default)]
     pub threads: usize,
@@ -201,6 +225,10 @@ pub struct Project {
     /// Replace outputs that already exist.
     #[serde(default)]
     pub overwrite: bool,
+}
+
+fn ellipsoidal() -> AreaMethod {
+    AreaMethod::Ellipsoidal
 }
 
 impl Project {
@@ -293,7 +321,7 @@ mod tests {
                 PathBuf::from("/tmp/b.geojson")
             ]
         );
-        assert_eq!(p.area_method, AreaMethod::Planar);
+        assert_eq!(p.area_method, AreaMethod::Ellipsoidal);
     }
 
     #[test]

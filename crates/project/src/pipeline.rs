@@ -3,11 +3,14 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use tuban_core::area::{AreaMeasure, Planar};
+use tuban_core::area::{AreaMeasure, AreaMethod, Ellipsoidal, Planar};
 use tuban_core::build::{obstacles_from_layer, patches_from_layer, PatchFields};
+use tuban_core::crs::Crs;
+use tuban_core::geo;
 use tuban_core::layer::Layer;
 use tuban_core::overlay::{overlay, ObstacleIndex, OverlayOptions};
 use tuban_core::report::Report;
+use tuban_core::reproject::{extent, layer_crs, reproject, working_crs, LayerCrs};
 use tuban_core::rules::Rules;
 use tuban_io::read::{read_layer, ReadOptions};
 use tuban_io::write;
@@ -38,6 +41,10 @@ pub struct Outcome {
     pub written: Vec<PathBuf>,
     /// Number of obstacle features indexed.
     pub obstacles: usize,
+    /// The CRS the overlay worked in.
+    pub working_crs: Crs,
+    /// How each layer's CRS was settled: `(role, explanation)`.
+    pub crs_notes: Vec<(String, String)>,
     /// Stage timings.
     pub timings: Timings,
 }
@@ -92,12 +99,40 @@ fn check_outputs(project: &Project) -> Result<(), ProjectError> {
     Ok(())
 }
 
-fn read(path: &Path, encoding: &Option<String>, role: &str) -> Result<Layer, ProjectError> {
+/// A CRS written by the user (`EPSG:4544`, `4544`, a WKT), or an error naming where it came from.
+pub(crate) fn parse_crs(text: &Option<String>, context: &str) -> Result<Option<Crs>, ProjectError> {
+    text.as_deref()
+        .map(|t| {
+            Crs::from_user(t).map_err(|source| ProjectError::BadCrs {
+                given: format!("{context} \"{t}\""),
+                source,
+            })
+        })
+        .transpose()
+}
+
+/// A layer read, with its CRS settled (and how).
+struct Placed {
+    role: &'static str,
+    layer: Layer,
+    crs: LayerCrs,
+}
+
+fn read(
+    role: &'static str,
+    path: &Path,
+    encoding: &Option<String>,
+    crs: &Option<String>,
+    assumed: Option<Crs>,
+) -> Result<Placed, ProjectError> {
     let opts = ReadOptions {
         encoding: encoding.clone(),
         name: Some(role.to_string()),
     };
-    Ok(read_layer(path, &opts)?)
+    let layer = read_layer(path, &opts)?;
+    let forced = parse_crs(crs, &format!("the crs of the {role} layer"))?;
+    let crs = layer_crs(&layer, forced, assumed)?;
+    Ok(Placed { role, layer, crs })
 }
 
 /// Carries out `project`.
@@ -110,6 +145,7 @@ pub fn run(project: &Project) -> Result<Outcome, ProjectError> {
             spec.path.display()
         )));
     }
+    let assumed = parse_crs(&project.assume_crs, "assume_crs")?;
     check_outputs(project)?;
 
     let rules = match &project.rules {
@@ -127,56 +163,60 @@ pub fn run(project: &Project) -> Result<Outcome, ProjectError> {
     };
 
     let t = Instant::now();
-    let patch_layer = read(&project.patches.path, &project.patches.encoding, "patches")?;
-    let landuse = match &project.landuse {
-        Some(spec) => Some(read(&spec.path, &spec.encoding, "landuse")?),
-        None => None,
-    };
-    let mut point_line_layers = Vec::new();
+    let p = &project.patches;
+    let patches_in = read("patches", &p.path, &p.encoding, &p.crs, assumed)?;
+    let mut others = Vec::new();
+    if let Some(spec) = &project.landuse {
+        others.push((
+            read("landuse", &spec.path, &spec.encoding, &spec.crs, assumed)?,
+            Default::default(),
+        ));
+    }
     for (role, spec) in [("graves", &project.graves), ("roads", &project.roads)] {
         if let Some(spec) = spec {
-            point_line_layers.push((
-                role,
-                read(&spec.path, &spec.encoding, role)?,
-                spec.shape_params(),
-            ));
+            let placed = read(role, &spec.path, &spec.encoding, &spec.crs, assumed)?;
+            others.push((placed, spec.shape_params()));
         }
     }
     timings.read = t.elapsed();
 
+    // Everything moves into the working CRS: the patches' own, or the Gauss-Kruger zone of
+    // their centre for patches in longitude/latitude.
     let t = Instant::now();
+    let patches_crs = patches_in.crs.crs;
+    let working = extent(&patches_in.layer).map_or(patches_crs, |e| working_crs(patches_crs, e));
+    let mut crs_notes = vec![(patches_in.role.to_string(), patches_in.crs.how.clone())];
+    let mut patch_layer = patches_in.layer;
+    reproject(&mut patch_layer, patches_crs, working);
     let guess = PatchFields::guess(&patch_layer);
     let fields = PatchFields {
-        id: project.patches.id_field.clone().or(guess.id),
-        village: project.patches.village_field.clone().or(guess.village),
+        id: p.id_field.clone().or(guess.id),
+        village: p.village_field.clone().or(guess.village),
     };
     let patches = patches_from_layer(&patch_layer, &fields)?;
     drop(patch_layer);
     let mut obstacles = Vec::new();
-    if let Some(l) = &landuse {
+    for (mut placed, params) in others {
+        crs_notes.push((placed.role.to_string(), placed.crs.how.clone()));
+        reproject(&mut placed.layer, placed.crs.crs, working);
         obstacles.extend(obstacles_from_layer(
-            "landuse",
-            l,
+            placed.role,
+            &placed.layer,
             &rules,
-            &Default::default(),
+            &params,
         )?);
     }
-    drop(landuse);
-    for (role, layer, params) in &point_line_layers {
-        obstacles.extend(obstacles_from_layer(role, layer, &rules, params)?);
-    }
-    drop(point_line_layers);
     let n_obstacles = obstacles.len();
     let index = ObstacleIndex::new(obstacles);
     timings.index = t.elapsed();
 
+    let ellipsoidal = Ellipsoidal::new(&working).map_err(|source| ProjectError::BadCrs {
+        given: format!("the working CRS {working}"),
+        source,
+    })?;
     let measure: Box<dyn AreaMeasure> = match project.area_method {
-        tuban_core::area::AreaMethod::Planar => Box::new(Planar),
-        tuban_core::area::AreaMethod::Ellipsoidal => {
-            return Err(ProjectError::Unsupported(
-                "the ellipsoidal area method is not available in this build yet: use area_method = \"planar\"".into(),
-            ))
-        }
+        AreaMethod::Planar => Box::new(Planar),
+        AreaMethod::Ellipsoidal => Box::new(ellipsoidal.clone()),
     };
     let method = measure.method();
     let method_note = measure.describe();
@@ -199,7 +239,21 @@ pub fn run(project: &Project) -> Result<Outcome, ProjectError> {
     };
     timings.overlay = t.elapsed();
 
-    let report = Report::new(
+    // Both areas of every patch go in the outputs, whichever method the other columns use.
+    let both: Vec<(f64, f64)> = patches
+        .iter()
+        .map(|p| {
+            let origin = geo::BoundingRect::bounding_rect(&p.geometry)
+                .map(|r| r.min())
+                .unwrap_or_default();
+            let local = geo::MapCoords::map_coords(&p.geometry, |c| c - origin);
+            (
+                Planar.area(&local, origin),
+                ellipsoidal.area(&local, origin),
+            )
+        })
+        .collect();
+    let mut report = Report::new(
         rules.classes().to_vec(),
         method_note,
         patches,
@@ -207,13 +261,21 @@ pub fn run(project: &Project) -> Result<Outcome, ProjectError> {
         method,
         rules.verdict.clone(),
     );
+    report.both_areas = Some(both);
+    report.crs = Some(working);
 
     let t = Instant::now();
     let mut written = Vec::new();
     for out in &project.outputs {
         match output_format(out)? {
             Format::Csv => write::csv::write(&report, out)?,
-            Format::GeoJson => write::geojson::write(&report, &Default::default(), out)?,
+            Format::GeoJson => {
+                let opts = write::geojson::GeoJsonOptions {
+                    source_crs: Some(working),
+                    ..Default::default()
+                };
+                write::geojson::write(&report, &opts, out)?
+            }
         }
         written.push(out.clone());
     }
@@ -227,6 +289,8 @@ pub fn run(project: &Project) -> Result<Outcome, ProjectError> {
         report,
         written,
         obstacles: n_obstacles,
+        working_crs: working,
+        crs_notes,
         timings,
     })
 }

@@ -1,15 +1,16 @@
 //! The patches as a GeoJSON FeatureCollection, each with the same attributes as the CSV.
 //!
 //! Written by streaming one feature at a time, so memory does not grow with the output.
-//! Coordinates are written in the CRS the caller gives them in; when that is not WGS84
-//! longitude/latitude the caller should name it in [`GeoJsonOptions::crs_name`], which is written
-//! as the legacy (2008) `crs` member that QGIS, GDAL and ArcGIS read.
+//! Coordinates are longitude/latitude as RFC 7946 requires (CGCS2000 and WGS84 are taken as one
+//! datum), converted from [`GeoJsonOptions::source_crs`]; or, on request, kept in that CRS and
+//! named in the legacy `crs` member.
 
 use std::io::Write;
 use std::path::Path;
 
 use geo::{Coord, LineString, MultiPolygon};
 use serde_json::{json, Map, Value};
+use tuban_core::crs::Crs;
 use tuban_core::report::{Cell, Report, Unit};
 
 use super::atomic::write_atomically;
@@ -18,8 +19,12 @@ use super::WriteError;
 /// How to write the GeoJSON.
 #[derive(Debug, Clone, Default)]
 pub struct GeoJsonOptions {
-    /// A CRS name for the legacy `crs` member, e.g. `urn:ogc:def:crs:EPSG::4544`.
-    pub crs_name: Option<String>,
+    /// The CRS of the report's coordinates. With it, coordinates are written as longitude and
+    /// latitude (RFC 7946) unless `keep_crs` is set; without it, they are written as they are.
+    pub source_crs: Option<Crs>,
+    /// Write the coordinates in `source_crs` itself, naming it in the legacy (2008) `crs`
+    /// member that QGIS, GDAL and ArcGIS read, instead of longitude/latitude.
+    pub keep_crs: bool,
 }
 
 fn ring(ls: &LineString<f64>, t: &dyn Fn(Coord<f64>) -> Coord<f64>) -> Value {
@@ -52,9 +57,18 @@ pub fn write_features(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let columns = report.columns();
-    let t = |c: Coord<f64>| c;
+    let projector = opts.source_crs.map(|c| c.projector());
+    let to_lon_lat = projector.filter(|p| !opts.keep_crs && !p.is_identity());
+    let t = |c: Coord<f64>| match &to_lon_lat {
+        Some(p) => {
+            let (x, y) = p.to_geographic(c.x, c.y);
+            Coord { x, y }
+        }
+        None => c,
+    };
     out.write_all(b"{\"type\":\"FeatureCollection\",\"name\":\"tuban_patches\",")?;
-    if let Some(name) = &opts.crs_name {
+    if let (Some(crs), true) = (opts.source_crs, opts.keep_crs) {
+        let name = format!("urn:ogc:def:crs:EPSG::{}", crs.epsg());
         let crs = json!({ "type": "name", "properties": { "name": name } });
         write!(out, "\"crs\":{crs},")?;
     }

@@ -5,7 +5,7 @@ Run from the repository root (a venv with numpy, rasterio, exactextract and pysh
 gdaldem on the PATH, Debian package gdal-bin):
 
     python3 -m venv /tmp/slopevenv
-    /tmp/slopevenv/bin/pip install numpy rasterio exactextract pyshp
+    /tmp/slopevenv/bin/pip install numpy rasterio exactextract pyshp shapely
     /tmp/slopevenv/bin/python crates/core/tests/data/slope/horn_reference.py
 
 It writes, next to itself:
@@ -17,10 +17,13 @@ It writes, next to itself:
 * fixture_slope_sample.csv: col,row,numpy,gdaldem for a sample of cells of fixtures/erping/dem.tif:
   all four borders, every cell within one of a nodata cell, and 2000 random interior cells.
   `gdaldem` is `gdaldem slope -compute_edges fixtures/erping/dem.tif OUT.tif` (GDAL 3.6.2).
-* steep_by_patch.csv: XH,steep_m2 for the 203 patches of fixtures/erping/patches.shp: the area of
-  each patch over cells whose numpy slope is > 25 degrees, by exactextract's coverage fractions
-  (op "sum" of a 0/1 raster, which weights every cell by the fraction of it inside the patch)
-  times the cell area (25 m^2).
+* steep_by_patch.csv: XH,steep_m2,steep_m2_geos for the 203 patches of
+  fixtures/erping/patches.shp: the area of each patch over cells whose numpy slope is > 25 degrees.
+  steep_m2 is exactextract's: op "sum" of a 0/1 raster, which weights every cell by the fraction
+  of it inside the patch, times the cell area (25 m^2). exactextract keeps coverage fractions in
+  single precision (Raster<float>), so each partly covered cell carries up to ~1.5e-6 m^2 of
+  round-off; steep_m2_geos is the same sum in double precision, each steep cell's square
+  intersected with the patch by GEOS (shapely) and the areas added.
 * summary.json: the numbers quoted in README.md (maxima over the whole fixture DEM, etc.).
 
 The Horn slope here is a separate implementation of gdaldem's method (GDALGeneric3x3Processing
@@ -41,6 +44,8 @@ import tempfile
 import numpy as np
 import rasterio
 import shapefile
+import shapely
+from shapely.geometry import box, shape
 from exactextract import exact_extract
 from rasterio.transform import from_origin
 
@@ -211,11 +216,28 @@ def main():
         with rasterio.open(mask) as r:
             res = exact_extract(r, feats, ["sum"], include_cols=["XH"])
     cell_area = t.a * -t.e
+    # The double-precision sum: every steep cell's square meeting the patch, intersected by GEOS.
+    geos = {}
+    for feat in feats:
+        g = shape(feat["geometry"])
+        x0, y0, x1, y1 = g.bounds
+        c0, c1 = int(np.floor((x0 - t.c) / t.a)), int(np.ceil((x1 - t.c) / t.a))
+        r0, r1 = int(np.floor((t.f - y1) / -t.e)), int(np.ceil((t.f - y0) / -t.e))
+        total = 0.0
+        for r in range(max(r0, 0), min(r1, nr)):
+            for c in range(max(c0, 0), min(c1, nc)):
+                if steep[r, c]:
+                    cell = box(t.c + c * t.a, t.f - (r + 1) * -t.e, t.c + (c + 1) * t.a,
+                               t.f - r * -t.e)
+                    total += g.intersection(cell).area
+        geos[feat["properties"]["XH"]] = total
     with open(os.path.join(HERE, "steep_by_patch.csv"), "w") as f:
-        f.write("XH,steep_m2\n")
+        f.write("XH,steep_m2,steep_m2_geos\n")
         for feat in res:
             p = feat["properties"]
-            f.write(f"{p['XH']},{repr(float(p['sum']) * cell_area)}\n")
+            f.write(f"{p['XH']},{repr(float(p['sum']) * cell_area)},{repr(geos[p['XH']])}\n")
+    summary["steep_exactextract_vs_geos_max_abs_m2"] = max(
+        abs(float(x["properties"]["sum"]) * cell_area - geos[x["properties"]["XH"]]) for x in res)
     # How close to the threshold do cells inside patch envelopes come? (A cell within 1e-9 degrees
     # of 25 could be classed differently by two correct programs.)
     margin = np.nanmin(np.abs(s - 25.0))
@@ -231,8 +253,9 @@ def main():
         "gdal (rasterio)": rasterio.__gdal_version__,
         "gdaldem": subprocess.run(["gdalinfo", "--version"], capture_output=True,
                                   text=True).stdout.strip(),
-        "exactextract": __import__("exactextract").__version__
-        if hasattr(__import__("exactextract"), "__version__") else "0.3.0",
+        "exactextract": "0.3.0 (pip)",
+        "shapely": shapely.__version__,
+        "geos": shapely.geos_version_string,
         "python": sys.version.split()[0],
     }
     with open(os.path.join(HERE, "summary.json"), "w") as f:

@@ -1,0 +1,290 @@
+//! Bringing every layer into one coordinate system before the overlay.
+//!
+//! Each layer's CRS is decided by [`layer_crs`] (its `.prj` or GeoJSON `crs`, else what the user
+//! assumed, else an error), checked against its coordinates, and the layer is then moved into the
+//! **working CRS** ([`working_crs`]): the patches' own, or, for patches in longitude/latitude, the
+//! 3-degree Gauss-Kruger zone of their centre, since areas and clipping need metres.
+//!
+//! CGCS2000 and WGS84 are treated as the same datum: their realisations agree to a few
+//! centimetres in China, far below the accuracy of a land survey, and no public transformation
+//! between them is more exact. Legacy datums (Xian 1980, Beijing 1954) are refused when the CRS
+//! is recognised (see [`crate::crs`]).
+
+use geo::{Coord, Geometry, MapCoordsInPlace};
+use thiserror::Error;
+
+use crate::crs::{Crs, CrsError};
+use crate::layer::Layer;
+
+/// The CRS of a layer could not be settled.
+#[derive(Debug, Error)]
+pub enum LayerCrsError {
+    /// The source states no CRS and the user assumed none.
+    #[error("{layer}: no coordinate system is given ({hint}); say which with --assume-crs EPSG:NNNN (or crs = \"EPSG:NNNN\" for this layer in the project file), e.g. EPSG:4544 for CGCS2000 3-degree Gauss-Kruger CM 105E")]
+    Missing {
+        /// The layer's label.
+        layer: String,
+        /// Where tuban looked.
+        hint: String,
+    },
+    /// The stated CRS is refused or not understood.
+    #[error("{layer}: {source}")]
+    Crs {
+        /// The layer's label.
+        layer: String,
+        /// Why.
+        source: CrsError,
+    },
+}
+
+/// How a layer's CRS was settled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerCrs {
+    /// The CRS.
+    pub crs: Crs,
+    /// How it was decided, for `tuban inspect` and the run's report.
+    pub how: String,
+}
+
+fn is_geojson(layer: &Layer) -> bool {
+    layer
+        .source
+        .as_ref()
+        .and_then(|p| p.extension())
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json"))
+}
+
+/// Decides the CRS of `layer`.
+///
+/// - `forced` (the layer's `crs` in the project file) wins over everything;
+/// - else the source's own statement (`.prj` WKT or GeoJSON `crs` name); a `.prj` that is not
+///   understood at all gives way to `assumed`, but a recognised legacy datum never does;
+/// - else `assumed` (`--assume-crs`);
+/// - else, for GeoJSON, longitude/latitude on WGS84 as RFC 7946 prescribes;
+/// - else an error.
+///
+/// The result is then checked against the layer's extent ([`Crs::check_coordinates`]), so a
+/// `.prj` that contradicts the coordinates (metres under a geographic CRS, a zone prefix under a
+/// no-prefix CRS, points far outside their zone) is an error that says what looks wrong.
+pub fn layer_crs(
+    layer: &Layer,
+    forced: Option<Crs>,
+    assumed: Option<Crs>,
+) -> Result<LayerCrs, LayerCrsError> {
+    let err = |source| LayerCrsError::Crs {
+        layer: layer.label(),
+        source,
+    };
+    let decided = if let Some(crs) = forced {
+        LayerCrs {
+            crs,
+            how: format!("{crs}, set for this layer in the project file"),
+        }
+    } else if let Some(text) = &layer.crs_text {
+        if is_geojson(layer) {
+            let crs = Crs::from_geojson_name(text).map_err(err)?;
+            LayerCrs {
+                crs,
+                how: format!("{crs}, from the GeoJSON crs member \"{text}\""),
+            }
+        } else {
+            match (Crs::from_wkt(text), assumed) {
+                (Ok(r), _) => LayerCrs {
+                    crs: r.crs,
+                    how: format!("{}, from the .prj: {}", r.crs, r.how),
+                },
+                // A .prj tuban cannot read gives way to what the user assumed; a recognised
+                // legacy datum or a contradiction never does.
+                (Err(CrsError::Unrecognised { .. }), Some(crs)) => LayerCrs {
+                    crs,
+                    how: format!("{crs}, assumed (--assume-crs): the .prj was not understood"),
+                },
+                (Err(e), _) => return Err(err(e)),
+            }
+        }
+    } else if let Some(crs) = assumed {
+        LayerCrs {
+            crs,
+            how: format!("{crs}, assumed (--assume-crs): the file states none"),
+        }
+    } else if is_geojson(layer) {
+        let crs = Crs::from_epsg(4326).map_err(err)?;
+        LayerCrs {
+            crs,
+            how: format!("{crs}: GeoJSON without a crs member is longitude/latitude (RFC 7946)"),
+        }
+    } else {
+        return Err(LayerCrsError::Missing {
+            layer: layer.label(),
+            hint: "no .prj file".into(),
+        });
+    };
+    if let Some(extent) = extent(layer) {
+        decided.crs.check_coordinates(extent).map_err(err)?;
+    }
+    Ok(decided)
+}
+
+/// `[min_x, min_y, max_x, max_y]` over every coordinate of the layer, if it has any.
+pub fn extent(layer: &Layer) -> Option<[f64; 4]> {
+    let mut e = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    let mut any = false;
+    for f in &layer.features {
+        if let Some(g) = &f.geometry {
+            if let Some(r) = geo::BoundingRect::bounding_rect(g) {
+                e[0] = e[0].min(r.min().x);
+                e[1] = e[1].min(r.min().y);
+                e[2] = e[2].max(r.max().x);
+                e[3] = e[3].max(r.max().y);
+                any = true;
+            }
+        }
+    }
+    any.then_some(e)
+}
+
+/// The CRS the overlay works in for patches in `patches_crs` spanning `extent`: the patches' own
+/// CRS if it is projected; for geographic patches, the CGCS2000 3-degree Gauss-Kruger zone
+/// (without prefix) whose central meridian is nearest their centre.
+///
+/// ```
+/// use tuban_core::crs::Crs;
+/// use tuban_core::reproject::working_crs;
+/// let geographic = Crs::from_epsg(4490).unwrap();
+/// let w = working_crs(geographic, [106.0, 29.8, 106.1, 29.9]);
+/// assert_eq!(w.epsg(), 4544); // CM 105E
+/// ```
+pub fn working_crs(patches_crs: Crs, extent: [f64; 4]) -> Crs {
+    if !patches_crs.is_geographic() {
+        return patches_crs;
+    }
+    let lon = (extent[0] + extent[2]) / 2.0;
+    let cm = ((lon / 3.0).round() * 3.0).clamp(75.0, 135.0) as u32;
+    Crs::gauss_kruger(3, cm, false).unwrap_or(patches_crs)
+}
+
+/// Moves every coordinate of `layer` from `from` to `to`, through longitude/latitude.
+/// A no-op when the two are the same.
+pub fn reproject(layer: &mut Layer, from: Crs, to: Crs) {
+    if from == to {
+        return;
+    }
+    let a = from.projector();
+    let b = to.projector();
+    let f = |c: Coord<f64>| {
+        let (lon, lat) = a.to_geographic(c.x, c.y);
+        let (x, y) = b.from_geographic(lon, lat);
+        Coord { x, y }
+    };
+    for feature in &mut layer.features {
+        if let Some(g) = &mut feature.geometry {
+            reproject_geometry(g, &f);
+        }
+    }
+}
+
+/// Moves every coordinate of `g` with `f`.
+pub fn reproject_geometry(g: &mut Geometry<f64>, f: &impl Fn(Coord<f64>) -> Coord<f64>) {
+    g.map_coords_in_place(f);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layer::Feature;
+    use geo::Point;
+
+    fn layer_with(crs_text: Option<&str>, pts: &[(f64, f64)], path: &str) -> Layer {
+        let mut l = Layer::new("t");
+        l.source = Some(path.into());
+        l.crs_text = crs_text.map(String::from);
+        for (i, (x, y)) in pts.iter().enumerate() {
+            l.features.push(Feature::new(
+                i + 1,
+                Some(Geometry::Point(Point::new(*x, *y))),
+                vec![],
+            ));
+        }
+        l
+    }
+
+    #[test]
+    fn missing_prj_is_an_error_naming_the_file_unless_assumed() {
+        let l = layer_with(None, &[(601_500.0, 3_304_000.0)], "data/patches.shp");
+        let e = layer_crs(&l, None, None).unwrap_err().to_string();
+        assert!(
+            e.contains("data/patches.shp") && e.contains("--assume-crs"),
+            "{e}"
+        );
+        let ok = layer_crs(&l, None, Some(Crs::from_epsg(4544).unwrap())).unwrap();
+        assert_eq!(ok.crs.epsg(), 4544);
+        assert!(ok.how.contains("assumed"));
+    }
+
+    #[test]
+    fn an_unreadable_prj_gives_way_to_the_assumption_but_a_legacy_datum_does_not() {
+        let gk = Crs::from_epsg(4544).unwrap();
+        let junk = layer_with(
+            Some("<html>404</html>"),
+            &[(601_500.0, 3_304_000.0)],
+            "j.shp",
+        );
+        assert!(layer_crs(&junk, None, None).is_err());
+        assert_eq!(layer_crs(&junk, None, Some(gk)).unwrap().crs, gk);
+        let xian = layer_with(
+            Some(
+                r#"PROJCS["Xian_1980_3_Degree_GK_CM_105E",GEOGCS["GCS_Xian_1980",DATUM["D_Xian_1980",SPHEROID["Xian_1980",6378140.0,298.257]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",105.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#,
+            ),
+            &[(601_500.0, 3_304_000.0)],
+            "x.shp",
+        );
+        let e = layer_crs(&xian, None, Some(gk)).unwrap_err().to_string();
+        assert!(e.contains("Xian"), "{e}");
+    }
+
+    #[test]
+    fn a_geographic_prj_over_metres_is_refused() {
+        let l = layer_with(
+            Some(
+                r#"GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#,
+            ),
+            &[(601_500.0, 3_304_000.0)],
+            "x.shp",
+        );
+        let e = layer_crs(&l, None, None).unwrap_err().to_string();
+        assert!(e.contains("x.shp"), "{e}");
+    }
+
+    #[test]
+    fn geojson_without_crs_is_lon_lat_and_metres_there_are_caught() {
+        let l = layer_with(None, &[(106.05, 29.85)], "p.geojson");
+        assert_eq!(layer_crs(&l, None, None).unwrap().crs.epsg(), 4326);
+        let l = layer_with(None, &[(601_500.0, 3_304_000.0)], "p.geojson");
+        assert!(layer_crs(&l, None, None).is_err());
+    }
+
+    #[test]
+    fn reprojection_between_prefixed_and_plain_zones_moves_by_the_prefix() {
+        // EPSG:4523 (zone 35, prefixed) and EPSG:4544 (CM 105E) are the same projection; the
+        // eastings differ by exactly 35 000 000 m.
+        let mut l = layer_with(None, &[(601_500.25, 3_304_000.5)], "x.shp");
+        reproject(
+            &mut l,
+            Crs::from_epsg(4544).unwrap(),
+            Crs::from_epsg(4523).unwrap(),
+        );
+        let Some(Geometry::Point(p)) = &l.features[0].geometry else {
+            panic!()
+        };
+        assert!(
+            (p.x() - 35_601_500.25).abs() < 1e-6 && (p.y() - 3_304_000.5).abs() < 1e-6,
+            "{p:?}"
+        );
+    }
+}
