@@ -47,11 +47,12 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, ErrorKind};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use geo::Rect;
-use tiff::decoder::{ChunkType, Decoder, DecodingResult, Limits};
+use tiff::decoder::{ChunkType, Decoder, DecodingResult};
 use tiff::tags::Tag;
 use tiff::{ColorType, TiffError, TiffFormatError};
 use tuban_core::raster::{CrsKind, DemSource, GeoTransform, Grid, GridSpec, Window};
@@ -250,11 +251,13 @@ fn new_decoder(path: &Path) -> Result<TiffDecoder, DemError> {
         path: path.to_path_buf(),
         source,
     })?;
-    let mut limits = Limits::default();
-    // Strip and tile offset arrays of big rasters exceed the default 1 MiB.
-    limits.ifd_value_size = 512 << 20;
-    Decoder::new(BufReader::new(file))
-        .map(|d| d.with_limits(limits))
+    // The tiff crate should return errors on bad input; a panic on some malformed file is caught
+    // and reported like one.
+    catch_unwind(AssertUnwindSafe(|| Decoder::new(BufReader::new(file))))
+        .map_err(|p| DemError::Decode {
+            path: path.to_path_buf(),
+            detail: format!("the decoder failed on the header: {}", panic_text(&p)),
+        })?
         .map_err(|e| match e {
             TiffError::FormatError(
                 TiffFormatError::TiffSignatureNotFound | TiffFormatError::TiffSignatureInvalid,
@@ -264,6 +267,13 @@ fn new_decoder(path: &Path) -> Result<TiffDecoder, DemError> {
             },
             other => tiff_error(path, other, "reading the header"),
         })
+}
+
+fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown error".into())
 }
 
 fn tiff_error(path: &Path, e: TiffError, doing: &str) -> DemError {
@@ -547,7 +557,13 @@ impl Dem {
         // Storage layout, and a check that every chunk lies inside the file.
         let chunk_type = d.get_chunk_type();
         let (cw, ch) = d.chunk_dimensions();
-        let (cw, ch) = (cw.max(1) as usize, ch.max(1) as usize);
+        if cw == 0 || ch == 0 {
+            return Err(DemError::Decode {
+                path: path.clone(),
+                detail: format!("the header gives strips or tiles of {cw} × {ch} pixels"),
+            });
+        }
+        let (cw, ch) = (cw as usize, ch as usize);
         let (width, height) = (width as usize, height as usize);
         let (chunks_across, needed, offsets_tag, counts_tag) = match chunk_type {
             ChunkType::Strip => (
@@ -691,7 +707,17 @@ impl Dem {
                 rows: self.spec.rows,
             });
         }
-        let mut data = vec![0.0; window.len()];
+        let mut data: Vec<f64> = Vec::new();
+        if data.try_reserve_exact(window.len()).is_err() {
+            return Err(DemError::Unsupported {
+                path: self.path.clone(),
+                what: format!(
+                    "a window of {} × {} cells does not fit in memory; read smaller windows",
+                    window.cols, window.rows
+                ),
+            });
+        }
+        data.resize(window.len(), 0.0);
         if !window.is_empty() {
             let (cw, ch) = (self.chunk_cols, self.chunk_rows);
             let (cx0, cx1) = match self.chunk_type {
@@ -764,24 +790,24 @@ impl Dem {
             Some(d) => d,
             None => new_decoder(&self.path)?,
         };
-        let result = d.read_chunk(index);
-        // A decoder that failed mid-chunk may be left anywhere in the file: drop it.
-        let decoded = match result {
+        let result = match catch_unwind(AssertUnwindSafe(|| d.read_chunk(index))) {
             Ok(r) => {
-                self.decoders
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push(d);
-                r
+                r.map_err(|e| tiff_error(&self.path, e, &format!("decoding data chunk {index}")))
             }
-            Err(e) => {
-                return Err(tiff_error(
-                    &self.path,
-                    e,
-                    &format!("decoding data chunk {index}"),
-                ))
-            }
+            Err(p) => Err(DemError::Decode {
+                path: self.path.clone(),
+                detail: format!(
+                    "the decoder failed on data chunk {index}: {}",
+                    panic_text(&p)
+                ),
+            }),
         };
+        // A decoder that failed may be left in any state: drop it; keep one that succeeded.
+        let decoded = result?;
+        self.decoders
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(d);
         let values = Arc::new(to_f64(decoded));
         self.cache
             .lock()
