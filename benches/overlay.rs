@@ -19,7 +19,9 @@ use tuban_core::rules::Rules;
 use tuban_io::read::{read_layer, ReadOptions};
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/erping").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/erping")
+        .join(name)
 }
 
 fn stages(c: &mut Criterion) {
@@ -41,7 +43,8 @@ fn stages(c: &mut Criterion) {
     let rules = Rules::builtin();
     let patches = patches_from_layer(&patches_layer, &PatchFields::guess(&patches_layer)).unwrap();
     let build = || {
-        let mut o = obstacles_from_layer("landuse", &dltb, &rules, &ShapeParams::default()).unwrap();
+        let mut o =
+            obstacles_from_layer("landuse", &dltb, &rules, &ShapeParams::default()).unwrap();
         o.extend(obstacles_from_layer("roads", &roads, &rules, &ShapeParams::default()).unwrap());
         o.extend(obstacles_from_layer("graves", &graves, &rules, &ShapeParams::default()).unwrap());
         ObstacleIndex::new(o)
@@ -56,12 +59,18 @@ fn stages(c: &mut Criterion) {
     let mut g = c.benchmark_group("overlay 203 patches");
     g.sample_size(20);
     g.bench_function("planar", |b| {
-        let o = OverlayOptions { measure: Box::new(Planar), keep_pieces: false };
+        let o = OverlayOptions {
+            measure: Box::new(Planar),
+            keep_pieces: false,
+        };
         b.iter(|| overlay(&patches, &index, classes, &o))
     });
     g.bench_function("ellipsoidal", |b| {
         let m = Ellipsoidal::new(&Crs::from_epsg(4544).unwrap()).unwrap();
-        let o = OverlayOptions { measure: Box::new(m), keep_pieces: false };
+        let o = OverlayOptions {
+            measure: Box::new(m),
+            keep_pieces: false,
+        };
         b.iter(|| overlay(&patches, &index, classes, &o))
     });
     g.finish();
@@ -69,13 +78,16 @@ fn stages(c: &mut Criterion) {
     let mut g = c.benchmark_group("end to end");
     g.sample_size(10);
     let dir = tempfile::tempdir().unwrap();
-    g.bench_function("tuban run fixtures/erping/tuban.toml (CSV, GeoJSON, villages)", |b| {
-        let mut p = tuban_project::Project::from_file(&fixture("tuban.toml")).unwrap();
-        p.outputs = vec![dir.path().join("b.csv"), dir.path().join("b.geojson")];
-        p.villages = Some(dir.path().join("v.csv"));
-        p.overwrite = true;
-        b.iter(|| tuban_project::run(&p).unwrap())
-    });
+    g.bench_function(
+        "tuban run fixtures/erping/tuban.toml (CSV, GeoJSON, villages)",
+        |b| {
+            let mut p = tuban_project::Project::from_file(&fixture("tuban.toml")).unwrap();
+            p.outputs = vec![dir.path().join("b.csv"), dir.path().join("b.geojson")];
+            p.villages = Some(dir.path().join("v.csv"));
+            p.overwrite = true;
+            b.iter(|| tuban_project::run(&p).unwrap())
+        },
+    );
     g.finish();
 }
 

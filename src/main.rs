@@ -93,6 +93,9 @@ enum Command {
         /// Width for roads whose width field is empty.
         #[arg(long, value_name = "M")]
         road_default_width: Option<f64>,
+        /// Cells of the DEM steeper than this (degrees) are obstacles.
+        #[arg(long, value_name = "DEG", default_value_t = 25.0)]
+        steep_threshold: f64,
         /// Roads narrower than this are not obstacles.
         #[arg(long, value_name = "M", default_value_t = 1.0)]
         road_min_width: f64,
@@ -187,6 +190,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
             road_width_field,
             road_default_width,
             road_min_width,
+            steep_threshold,
             id_field,
             village_field,
             encoding,
@@ -221,7 +225,11 @@ fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
                     min_width_m: Some(road_min_width),
                     ..ObstacleLayerSpec::at(path)
                 }),
-                dem: layer(dem),
+                dem: dem.map(|path| tuban_project::DemSpec {
+                    path,
+                    crs: None,
+                    threshold_deg: Some(steep_threshold),
+                }),
                 rules,
                 area_method: AreaMethod::Ellipsoidal,
                 assume_crs: common.assume_crs.clone(),
@@ -312,6 +320,9 @@ fn execute(project: &Project, quiet: bool) -> Result<ExitCode, ProjectError> {
         for w in &outcome.written {
             writeln!(out, "wrote {}", w.display()).ok();
         }
+    }
+    for w in &outcome.warnings {
+        eprintln!("tuban: warning: {w}");
     }
     writeln!(out, "{}", summary_line(&outcome)).ok();
     let failures = outcome.report.failures();

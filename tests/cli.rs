@@ -183,6 +183,8 @@ fn overlay_flags_give_the_same_table_as_the_project_file() {
         "SL",
         "--roads",
         &fixture("roads.shp"),
+        "--dem",
+        &fixture("dem.tif"),
         "-o",
         s(&csv2),
     ]);
@@ -304,7 +306,14 @@ fn fixture_matches_the_shapely_reference() {
     for (line, row) in lines.zip(&rows) {
         let r: Vec<&str> = line.split(',').collect();
         assert_eq!(r[rcol("TBBH")], row[col("patch_id")]);
-        for name in ["area_m2", "grave_m2", "forest_m2", "road_m2", "obstacle_m2"] {
+        for name in [
+            "area_m2",
+            "grave_m2",
+            "forest_m2",
+            "road_m2",
+            "steep_m2",
+            "obstacle_m2",
+        ] {
             let want: f64 = r[rcol(name)].parse().unwrap();
             let got: f64 = row[col(name)].parse().unwrap();
             // Polygon-only classes: geo (i_overlay) snaps every vertex to an integer grid sized

@@ -85,7 +85,8 @@ impl Default for SteepOptions {
 pub struct SteepStats {
     /// Envelopes given.
     pub envelopes: usize,
-    /// Envelopes that meet no DEM cell (or are not finite): no steep area is found for them.
+    /// Envelopes that meet the interior of no DEM cell (outside the DEM, of zero width or height,
+    /// or not finite): no steep area is found for them.
     pub envelopes_outside: usize,
     /// Envelopes that reach beyond the DEM's extent: their part outside is not steep.
     pub envelopes_partly_outside: usize,

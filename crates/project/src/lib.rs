@@ -29,6 +29,10 @@
 //! radius_m = 2.0                  # or area_field = "MJ"
 //! count_field = "SL"              # graves per point (default 1)
 //!
+//! [dem]                           # steep slope from a GeoTIFF DEM (Horn's method, as gdaldem)
+//! path = "dem.tif"
+//! threshold_deg = 25.0            # cells steeper than this are obstacles (default 25)
+//!
 //! [roads]                         # centre lines become corridors of their width
 //! path = "roads.shp"
 //! width_field = "KD"              # the default
@@ -36,9 +40,11 @@
 //! ```
 #![warn(missing_docs)]
 
+mod external;
 mod pipeline;
 
 pub use pipeline::{run, Outcome, Timings};
+pub use tuban_core::steep::SteepStats;
 
 use std::path::{Path, PathBuf};
 
@@ -61,6 +67,17 @@ pub enum ProjectError {
     /// A layer could not be read.
     #[error(transparent)]
     Read(#[from] tuban_io::error::ReadError),
+    /// The DEM could not be read or used.
+    #[error(transparent)]
+    Dem(#[from] tuban_io::geotiff::DemError),
+    /// Slope could not be computed.
+    #[error("{path}: {source}")]
+    Steep {
+        /// The DEM.
+        path: String,
+        /// Why.
+        source: tuban_core::steep::SteepError,
+    },
     /// A layer could not be turned into patches or obstacles.
     #[error(transparent)]
     Build(#[from] tuban_core::build::BuildError),
@@ -165,6 +182,21 @@ impl ObstacleLayerSpec {
     }
 }
 
+/// A DEM (GeoTIFF) for steep slope.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DemSpec {
+    /// The GeoTIFF.
+    pub path: PathBuf,
+    /// The DEM's CRS, overriding its GeoKeys (e.g. `EPSG:4544`).
+    #[serde(default)]
+    pub crs: Option<String>,
+    /// Cells steeper than this many degrees (strictly) are obstacles of class `steep`. Default
+    /// 25 (slope grade 5, above which cropland cannot stay basic farmland).
+    #[serde(default)]
+    pub threshold_deg: Option<f64>,
+}
+
 /// The patch layer, with how to identify each patch.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -203,7 +235,7 @@ pub struct Project {
     pub roads: Option<ObstacleLayerSpec>,
     /// A DEM (GeoTIFF) for slope.
     #[serde(default)]
-    pub dem: Option<LayerSpec>,
+    pub dem: Option<DemSpec>,
     /// A rules file (TOML); the built-in rules otherwise.
     #[serde(default)]
     pub rules: Option<PathBuf>,
@@ -261,8 +293,11 @@ impl Project {
             }
         };
         fix(&mut self.patches.path);
-        for l in [&mut self.landuse, &mut self.dem].into_iter().flatten() {
+        for l in [&mut self.landuse].into_iter().flatten() {
             fix(&mut l.path);
+        }
+        if let Some(d) = &mut self.dem {
+            fix(&mut d.path);
         }
         for l in [&mut self.graves, &mut self.roads].into_iter().flatten() {
             fix(&mut l.path);
@@ -288,8 +323,11 @@ impl Project {
     /// Every input file of the run (the patches, the layers and the rules).
     pub fn inputs(&self) -> Vec<&Path> {
         let mut v = vec![self.patches.path.as_path()];
-        for l in [&self.landuse, &self.dem].into_iter().flatten() {
+        for l in [&self.landuse].into_iter().flatten() {
             v.push(&l.path);
+        }
+        if let Some(d) = &self.dem {
+            v.push(&d.path);
         }
         for l in [&self.graves, &self.roads].into_iter().flatten() {
             v.push(&l.path);

@@ -9,13 +9,16 @@ use tuban_core::crs::Crs;
 use tuban_core::geo;
 use tuban_core::layer::Layer;
 use tuban_core::overlay::{overlay, ObstacleIndex, OverlayOptions};
+use tuban_core::overlay::{Obstacle, Patch};
 use tuban_core::report::Report;
 use tuban_core::reproject::{extent, layer_crs, reproject, working_crs, LayerCrs};
 use tuban_core::rules::Rules;
+use tuban_core::steep::{steep_obstacles, SteepOptions, SteepStats};
+use tuban_io::geotiff::Dem;
 use tuban_io::read::{read_layer, ReadOptions};
 use tuban_io::write;
 
-use crate::{Project, ProjectError};
+use crate::{DemSpec, Project, ProjectError};
 
 /// Wall time of each stage.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +27,8 @@ pub struct Timings {
     pub read: Duration,
     /// Classifying obstacles and building the R-tree.
     pub index: Duration,
+    /// Reading the DEM windows and computing slope.
+    pub slope: Duration,
     /// The overlay itself.
     pub overlay: Duration,
     /// Writing the outputs.
@@ -45,6 +50,10 @@ pub struct Outcome {
     pub working_crs: Crs,
     /// How each layer's CRS was settled: `(role, explanation)`.
     pub crs_notes: Vec<(String, String)>,
+    /// What the slope step did, if a DEM was given.
+    pub steep: Option<SteepStats>,
+    /// Things the user should know that did not stop the run (e.g. patches beyond the DEM).
+    pub warnings: Vec<String>,
     /// Stage timings.
     pub timings: Timings,
 }
@@ -99,15 +108,14 @@ fn check_outputs(project: &Project) -> Result<(), ProjectError> {
     Ok(())
 }
 
-/// A CRS written by the user (`EPSG:4544`, `4544`, a WKT), or an error naming where it came from.
-pub(crate) fn parse_crs(text: &Option<String>, context: &str) -> Result<Option<Crs>, ProjectError> {
+/// A CRS written by the user (`EPSG:4544`, `4544`, a WKT; with the `proj` feature also any CRS
+/// PROJ reads), or an error naming where it came from.
+pub(crate) fn parse_crs<'a>(
+    text: &'a Option<String>,
+    context: &str,
+) -> Result<Option<crate::external::UserCrs<'a>>, ProjectError> {
     text.as_deref()
-        .map(|t| {
-            Crs::from_user(t).map_err(|source| ProjectError::BadCrs {
-                given: format!("{context} \"{t}\""),
-                source,
-            })
-        })
+        .map(|t| crate::external::user_crs(t, context))
         .transpose()
 }
 
@@ -123,28 +131,139 @@ fn read(
     path: &Path,
     encoding: &Option<String>,
     crs: &Option<String>,
-    assumed: Option<Crs>,
+    assumed: Option<crate::external::UserCrs<'_>>,
 ) -> Result<Placed, ProjectError> {
     let opts = ReadOptions {
         encoding: encoding.clone(),
         name: Some(role.to_string()),
     };
-    let layer = read_layer(path, &opts)?;
-    let forced = parse_crs(crs, &format!("the crs of the {role} layer"))?;
-    let crs = layer_crs(&layer, forced, assumed)?;
+    let mut layer = read_layer(path, &opts)?;
+    let context = format!("the crs of the {role} layer ({})", path.display());
+    let forced = parse_crs(crs, &context)?;
+    // A CRS outside the built-in set is converted to EPSG:4490 by PROJ here (feature `proj`,
+    // external.rs); the built-in set settles every other layer.
+    let crs = match crate::external::convert_if_outside(&mut layer, forced, assumed)? {
+        Some(converted) => converted,
+        None => layer_crs(
+            &layer,
+            forced.and_then(crate::external::UserCrs::builtin),
+            assumed.and_then(crate::external::UserCrs::builtin),
+        )
+        .map_err(crate::external::with_hint)?,
+    };
     Ok(Placed { role, layer, crs })
 }
 
-/// Carries out `project`.
+/// The steep cells of the DEM under the patches, as obstacles in the working CRS.
+fn steep_cells(
+    spec: &DemSpec,
+    assumed: Option<Crs>,
+    working: Crs,
+    patches: &[Patch],
+    rules: &Rules,
+) -> Result<(Vec<Obstacle>, SteepStats, String), ProjectError> {
+    let dem = Dem::open(&spec.path)?;
+    let label = spec.path.display().to_string();
+    // The DEM's CRS must be one of the built-in set: its cells are squares in that CRS.
+    let forced = match parse_crs(&spec.crs, "the crs of the dem")? {
+        None => None,
+        Some(u) => Some(u.builtin().ok_or_else(|| {
+            ProjectError::Unsupported(format!(
+                "{label}: the DEM's crs must be one tuban knows without PROJ (e.g. EPSG:4544); warp the DEM with gdalwarp -t_srs EPSG:4544"
+            ))
+        })?),
+    };
+    let (dem_crs, how) = match (forced, dem.epsg(), assumed) {
+        (Some(c), _, _) => (c, format!("{c}, set for the DEM in the project file")),
+        (None, Some(code), _) => {
+            let c = Crs::from_epsg(code).map_err(|source| ProjectError::BadCrs {
+                given: format!("{label}: the GeoTIFF's EPSG code {code}"),
+                source,
+            })?;
+            (c, format!("{c}, from the GeoTIFF's GeoKeys"))
+        }
+        (None, None, Some(c)) => (c, format!("{c}, assumed (--assume-crs): the GeoTIFF states none")),
+        (None, None, None) => {
+            return Err(ProjectError::Unsupported(format!(
+                "{label}: the GeoTIFF names no EPSG code in its GeoKeys; say which with --assume-crs EPSG:NNNN or crs = \"EPSG:NNNN\" under [dem]"
+            )))
+        }
+    };
+    let e = dem.spec().extent();
+    dem_crs
+        .check_coordinates([e.min().x, e.min().y, e.max().x, e.max().y])
+        .map_err(|source| ProjectError::BadCrs {
+            given: label.clone(),
+            source,
+        })?;
+    let threshold = spec.threshold_deg.unwrap_or(25.0);
+    let class = rules
+        .classes()
+        .iter()
+        .position(|c| c == "steep")
+        .expect("steep is a built-in class");
+    // Patch envelopes in the DEM's CRS (through every vertex when the systems differ).
+    let same = dem_crs == working;
+    let (to_dem, to_working) = (working.projector(), dem_crs.projector());
+    let envelopes: Vec<geo::Rect<f64>> = patches
+        .iter()
+        .filter_map(|p| {
+            if same {
+                return geo::BoundingRect::bounding_rect(&p.geometry);
+            }
+            let moved = geo::MapCoords::map_coords(&p.geometry, |c| {
+                let (lon, lat) = to_dem.to_geographic(c.x, c.y);
+                let (x, y) = to_working.from_geographic(lon, lat);
+                geo::Coord { x, y }
+            });
+            geo::BoundingRect::bounding_rect(&moved)
+        })
+        .collect();
+    let options = SteepOptions {
+        threshold_deg: threshold,
+        ..Default::default()
+    };
+    let result = steep_obstacles(&dem, &envelopes, class, &options).map_err(|source| {
+        ProjectError::Steep {
+            path: label.clone(),
+            source,
+        }
+    })?;
+    let mut obstacles = result.obstacles;
+    if !same {
+        for o in &mut obstacles {
+            geo::MapCoordsInPlace::map_coords_in_place(&mut o.geometry, |c: geo::Coord<f64>| {
+                let (lon, lat) = to_working.to_geographic(c.x, c.y);
+                let (x, y) = to_dem.from_geographic(lon, lat);
+                geo::Coord { x, y }
+            });
+        }
+    }
+    let how = format!(
+        "{how}; slope by Horn's method over {} cells, {} steeper than {threshold}°",
+        result.stats.cells_computed, result.stats.steep_cells
+    );
+    Ok((obstacles, result.stats, how))
+}
+
+/// Carries out `project`. With `threads` set, every parallel step (slope, overlay) runs on a
+/// pool of that many threads; otherwise on rayon's global pool (one thread per core).
 pub fn run(project: &Project) -> Result<Outcome, ProjectError> {
+    if project.threads == 0 {
+        return run_here(project);
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(project.threads)
+        .build()
+        .map_err(|e| {
+            ProjectError::Unsupported(format!("cannot start {} threads: {e}", project.threads))
+        })?
+        .install(|| run_here(project))
+}
+
+fn run_here(project: &Project) -> Result<Outcome, ProjectError> {
     let start = Instant::now();
     let mut timings = Timings::default();
-    if let Some(spec) = &project.dem {
-        return Err(ProjectError::Unsupported(format!(
-            "{}: a DEM cannot be used by this build yet; remove it from the run",
-            spec.path.display()
-        )));
-    }
     let assumed = parse_crs(&project.assume_crs, "assume_crs")?;
     check_outputs(project)?;
 
@@ -206,9 +325,44 @@ pub fn run(project: &Project) -> Result<Outcome, ProjectError> {
             &params,
         )?);
     }
+    timings.index = t.elapsed();
+
+    // Steep slope: Horn's slope over the DEM windows the patches need; the steep cells become
+    // obstacles (exact cell squares) that the overlay clips like any other.
+    let t = Instant::now();
+    let mut steep_stats = None;
+    let mut warnings = Vec::new();
+    if let Some(spec) = &project.dem {
+        let assumed = assumed.and_then(|u| u.builtin());
+        let (steep, stats, how) = steep_cells(spec, assumed, working, &patches, &rules)?;
+        crs_notes.push(("dem".into(), how));
+        let dem = spec.path.display();
+        if stats.envelopes_outside > 0 {
+            warnings.push(format!(
+                "{dem}: {} patch(es) lie outside the DEM: no steep slope can be measured there",
+                stats.envelopes_outside
+            ));
+        }
+        if stats.envelopes_partly_outside > 0 {
+            warnings.push(format!(
+                "{dem}: {} patch(es) reach beyond the DEM: their part outside is not counted as steep",
+                stats.envelopes_partly_outside
+            ));
+        }
+        if stats.nodata_cells > 0 {
+            warnings.push(format!(
+                "{dem}: {} DEM cell(s) under the patches have no elevation (nodata): they are not counted as steep",
+                stats.nodata_cells
+            ));
+        }
+        obstacles.extend(steep);
+        steep_stats = Some(stats);
+    }
+    timings.slope = t.elapsed();
+    let t = Instant::now();
     let n_obstacles = obstacles.len();
     let index = ObstacleIndex::new(obstacles);
-    timings.index = t.elapsed();
+    timings.index += t.elapsed();
 
     let ellipsoidal = Ellipsoidal::new(&working).map_err(|source| ProjectError::BadCrs {
         given: format!("the working CRS {working}"),
@@ -226,17 +380,7 @@ pub fn run(project: &Project) -> Result<Outcome, ProjectError> {
     };
     let t = Instant::now();
     let classes = rules.classes().len();
-    let results = if project.threads == 0 {
-        overlay(&patches, &index, classes, &options)
-    } else {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(project.threads)
-            .build()
-            .map_err(|e| {
-                ProjectError::Unsupported(format!("cannot start {} threads: {e}", project.threads))
-            })?
-            .install(|| overlay(&patches, &index, classes, &options))
-    };
+    let results = overlay(&patches, &index, classes, &options);
     timings.overlay = t.elapsed();
 
     // Both areas of every patch go in the outputs, whichever method the other columns use.
@@ -291,6 +435,8 @@ pub fn run(project: &Project) -> Result<Outcome, ProjectError> {
         obstacles: n_obstacles,
         working_crs: working,
         crs_notes,
+        steep: steep_stats,
+        warnings,
         timings,
     })
 }
