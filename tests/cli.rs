@@ -66,7 +66,10 @@ fn fixture_run_writes_203_rows_with_the_contract_columns_and_invariants_hold() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     let last = stdout.lines().last().unwrap();
     assert!(
-        last.starts_with("203 patches, ") && last.contains(" mu: blocked ") && last.contains(" s"),
+        last.starts_with("203 patches, ")
+            && last.contains(" mu: blocked ")
+            && last.contains(" rectifiable, ")
+            && last.contains(" s"),
         "{last}"
     );
 
@@ -461,4 +464,115 @@ fn inspect_shows_the_crs_and_how_it_was_recognised() {
     assert!(text.contains("CRS recognised: EPSG:4544"), "{text}");
     assert!(text.contains("CGCS2000_3_Degree_GK_CM_105E"), "{text}");
     assert!(text.contains("central meridian 105E"), "{text}");
+}
+
+#[test]
+fn village_table_adds_up_and_each_value_is_within_a_hundredth_of_a_mu() {
+    let dir = tempfile::tempdir().unwrap();
+    let villages = dir.path().join("v.csv");
+    run_fixture(dir.path(), &["--villages", s(&villages)]);
+    let (header, rows) = read_csv(&villages);
+    assert_eq!(rows.len(), 7, "six villages and a total row");
+    let total = rows.last().unwrap();
+    assert_eq!(total[0], "total");
+    let body = &rows[..rows.len() - 1];
+    let int = |r: &Vec<String>, c: usize| -> i64 { r[c].parse().unwrap() };
+    // Patch counts and verdict counts add up, and the verdicts cover every patch.
+    for name in [
+        "patches",
+        "failed",
+        "rectifiable",
+        "partly",
+        "not_rectifiable",
+    ] {
+        let c = header.iter().position(|h| h == name).unwrap();
+        assert_eq!(
+            body.iter().map(|r| int(r, c)).sum::<i64>(),
+            int(total, c),
+            "{name}"
+        );
+    }
+    let c = |n: &str| header.iter().position(|h| h == n).unwrap();
+    assert_eq!(int(total, c("patches")), 203);
+    assert_eq!(
+        int(total, c("rectifiable")) + int(total, c("partly")) + int(total, c("not_rectifiable")),
+        203
+    );
+    let mut checked = 0;
+    for (i, name) in header
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| h.ends_with("_mu"))
+    {
+        let m2 = header
+            .iter()
+            .position(|h| *h == name.replace("_mu", "_m2"))
+            .unwrap();
+        let hundredths = |r: &Vec<String>| -> i64 {
+            let (a, b) = r[i].split_once('.').unwrap();
+            assert_eq!(b.len(), 2, "{name} is shown with two decimals: {}", r[i]);
+            a.parse::<i64>().unwrap() * 100 + b.parse::<i64>().unwrap()
+        };
+        // The displayed rows add up exactly to the displayed total...
+        assert_eq!(
+            body.iter().map(hundredths).sum::<i64>(),
+            hundredths(total),
+            "{name}"
+        );
+        // ...and each displayed value is within 0.01 mu of the unrounded one (m² × 15 / 10000).
+        for r in rows.iter() {
+            let exact: f64 = r[m2].parse::<f64>().unwrap() * 0.0015;
+            assert!(
+                (hundredths(r) as f64 / 100.0 - exact).abs() < 0.01,
+                "{name} {} vs {exact}",
+                r[i]
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 8, "{checked} mu columns");
+}
+
+#[test]
+fn verdicts_and_reasons_are_in_the_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, _) = run_fixture(dir.path(), &[]);
+    let (header, rows) = read_csv(&csv);
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    for r in &rows {
+        let union: f64 = r[col("obstacle_m2")].parse().unwrap();
+        let verdict = r[col("verdict")].as_str();
+        assert!(["rectifiable", "partly", "not_rectifiable"].contains(&verdict));
+        let zh = r[col("verdict_zh")].as_str();
+        assert_eq!(
+            zh,
+            match verdict {
+                "rectifiable" => "可整改",
+                "partly" => "部分可整改",
+                _ => "不可整改",
+            }
+        );
+        if union > 1.0 {
+            assert_ne!(
+                verdict, "rectifiable",
+                "patch {} is blocked by {union} m²",
+                r[0]
+            );
+            // Reasons name the largest class first.
+            let (best, _) = ["grave", "forest", "road", "steep"]
+                .iter()
+                .map(|c| (*c, r[col(&format!("{c}_m2"))].parse::<f64>().unwrap()))
+                .fold(("", -1.0), |a, b| if b.1 > a.1 { b } else { a });
+            assert!(
+                r[col("reasons")].starts_with(best),
+                "{}: {}",
+                r[0],
+                r[col("reasons")]
+            );
+        }
+        if union == 0.0 {
+            assert_eq!(verdict, "rectifiable");
+            assert_eq!(r[col("reasons")], "");
+        }
+    }
 }

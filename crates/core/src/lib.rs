@@ -51,4 +51,5 @@ pub mod shapes;
 pub mod slope;
 pub mod steep;
 pub mod units;
+pub mod validity;
 pub mod verdict;

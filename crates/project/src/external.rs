@@ -162,7 +162,8 @@ mod with_proj {
     #[derive(Clone, Copy)]
     enum Origin {
         Forced,
-        File,
+        Prj,
+        GeoJson,
         Assumed,
         AssumedOverFile,
     }
@@ -172,7 +173,8 @@ mod with_proj {
         fn what(self) -> &'static str {
             match self {
                 Origin::Forced => "the crs set for this layer in the project file",
-                Origin::File => "the layer's .prj (or GeoJSON crs)",
+                Origin::Prj => "the .prj",
+                Origin::GeoJson => "the GeoJSON crs member",
                 Origin::Assumed | Origin::AssumedOverFile => "assume_crs (--assume-crs)",
             }
         }
@@ -182,7 +184,7 @@ mod with_proj {
             match self {
                 Origin::Assumed => ": the file states none",
                 Origin::AssumedOverFile => ": neither tuban nor PROJ understands the .prj",
-                Origin::Forced | Origin::File => "",
+                Origin::Forced | Origin::Prj | Origin::GeoJson => "",
             }
         }
     }
@@ -210,7 +212,14 @@ mod with_proj {
             };
             let text = text.trim_start_matches('\u{feff}').trim();
             let proj_says = match probe(text) {
-                Ok(_) => return convert(layer, text, Origin::File).map(Some),
+                Ok(_) => {
+                    let origin = if is_geojson(layer) {
+                        Origin::GeoJson
+                    } else {
+                        Origin::Prj
+                    };
+                    return convert(layer, text, origin).map(Some);
+                }
                 Err(why) => why,
             };
             // Neither reads it: as without PROJ, a .prj gives way to the user's assumption

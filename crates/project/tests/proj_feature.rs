@@ -144,7 +144,9 @@ fn a_local_grid_read_from_its_prj_gives_the_areas_of_the_4544_originals() {
     for role in ["patches", "landuse"] {
         let how = note(&o, role);
         assert!(
-            how.starts_with("EPSG:4490") && how.contains("converted by PROJ 9.") && how.contains(".prj"),
+            how.starts_with("EPSG:4490")
+                && how.contains("converted by PROJ 9.")
+                && how.contains(".prj"),
             "{how}"
         );
     }
@@ -172,9 +174,21 @@ fn an_authority_code_and_an_assumed_proj_string_in_one_run() {
         )
     );
     let o = try_run(&toml).unwrap();
-    assert!(note(&o, "patches").contains("ESRI:102025"), "{:?}", o.crs_notes);
-    assert!(note(&o, "landuse").contains("assume_crs"), "{:?}", o.crs_notes);
-    compare(&reference(), &o, "ESRI:102025 patches + assumed TM 105.5E landuse");
+    assert!(
+        note(&o, "patches").contains("ESRI:102025"),
+        "{:?}",
+        o.crs_notes
+    );
+    assert!(
+        note(&o, "landuse").contains("assume_crs"),
+        "{:?}",
+        o.crs_notes
+    );
+    compare(
+        &reference(),
+        &o,
+        "ESRI:102025 patches + assumed TM 105.5E landuse",
+    );
 }
 
 #[test]
@@ -188,7 +202,11 @@ fn an_epsg_code_outside_the_set_whose_axes_are_latitude_first() {
         "crs = \"EPSG:4480\"",
     ))
     .unwrap();
-    assert!(note(&o, "patches").contains("EPSG:4480"), "{:?}", o.crs_notes);
+    assert!(
+        note(&o, "patches").contains("EPSG:4480"),
+        "{:?}",
+        o.crs_notes
+    );
     compare(&reference(), &o, "EPSG:4480");
 }
 
@@ -229,7 +247,10 @@ fn legacy_datums_are_still_refused() {
     let beijing_grid = r#"PROJCS["City_Grid",GEOGCS["GCS_Beijing_1954",DATUM["D_Beijing_1954",SPHEROID["Krasovsky_1940",6378245.0,298.3]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",105.5],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
     let (_d, p) = with_prj(beijing_grid);
     let e = try_run(&patches_only(&p, "")).unwrap_err();
-    assert!(e.contains("Beijing 1954") && e.contains("not public"), "{e}");
+    assert!(
+        e.contains("Beijing 1954") && e.contains("not public"),
+        "{e}"
+    );
     // as a PROJ string with no datum name (the ellipsoid tells),
     let krass = "+proj=tmerc +lon_0=105.5 +x_0=500000 +ellps=krass +units=m";
     let e = try_run(&patches_only(
@@ -237,7 +258,10 @@ fn legacy_datums_are_still_refused() {
         &format!("assume_crs = \"{krass}\""),
     ))
     .unwrap_err();
-    assert!(e.contains("Beijing 1954") && e.contains("assume_crs"), "{e}");
+    assert!(
+        e.contains("Beijing 1954") && e.contains("assume_crs"),
+        "{e}"
+    );
     // and by EPSG code (Xian 1980 / 3-degree Gauss-Kruger CM 105E).
     let e = try_run(&patches_only(
         &data("patches_tm1055.shp"),
@@ -266,7 +290,11 @@ fn what_proj_cannot_read_is_an_error_naming_the_file_and_the_text() {
     );
     eprintln!("{e}");
     // assume_crs: the run's setting, refused before any layer is read.
-    let e = try_run(&patches_only(&patches, &format!("assume_crs = \"{garbage}\""))).unwrap_err();
+    let e = try_run(&patches_only(
+        &patches,
+        &format!("assume_crs = \"{garbage}\""),
+    ))
+    .unwrap_err();
     assert!(e.contains("assume_crs") && e.contains(garbage), "{e}");
     // A .prj neither tuban nor PROJ reads.
     let (_d, p) = with_prj("PROJCS[\"half a WKT\",GEOGCS[");
@@ -277,7 +305,11 @@ fn what_proj_cannot_read_is_an_error_naming_the_file_and_the_text() {
     );
     // ... which, like any .prj tuban cannot read, gives way to the user's assumption.
     let o = try_run(&patches_only(&p, &format!("assume_crs = \"{TM1055}\""))).unwrap();
-    assert!(note(&o, "patches").contains("converted by PROJ"), "{:?}", o.crs_notes);
+    assert!(
+        note(&o, "patches").contains("converted by PROJ"),
+        "{:?}",
+        o.crs_notes
+    );
 }
 
 #[test]
@@ -304,6 +336,9 @@ fn a_wrong_code_and_a_foreign_datum_are_caught() {
         "",
     ))
     .unwrap_err();
-    assert!(e.contains("International 1924") || e.contains("intl"), "{e}");
+    assert!(
+        e.contains("International 1924") || e.contains("intl"),
+        "{e}"
+    );
     eprintln!("{e}");
 }
