@@ -140,9 +140,12 @@ struct Common {
     /// Replace outputs that already exist.
     #[arg(long)]
     overwrite: bool,
-    /// Print only errors and the summary line.
+    /// Print only errors and the summary line; no progress bars.
     #[arg(short, long)]
     quiet: bool,
+    /// Print the run's summary as JSON on stdout (instead of the table and summary line).
+    #[arg(long)]
+    json: bool,
 }
 
 fn main() -> ExitCode {
@@ -174,7 +177,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
                 p.villages = villages;
             }
             apply_common(&mut p, &common);
-            execute(&p, common.quiet)
+            execute(&p, &common)
         }
         Command::Overlay {
             patches,
@@ -239,7 +242,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
                 overwrite: false,
             };
             apply_common(&mut p, &common);
-            execute(&p, common.quiet)
+            execute(&p, &common)
         }
         Command::Inspect {
             file,
@@ -303,9 +306,69 @@ fn apply_common(p: &mut Project, c: &Common) {
     }
 }
 
-fn execute(project: &Project, quiet: bool) -> Result<ExitCode, ProjectError> {
-    let outcome = tuban_project::run(project)?;
+/// Progress bars on stderr, one stage at a time.
+struct Bars {
+    hidden: bool,
+    bar: std::sync::RwLock<Option<indicatif::ProgressBar>>,
+}
+
+impl Bars {
+    fn new(hidden: bool) -> Self {
+        Bars {
+            hidden,
+            bar: std::sync::RwLock::new(None),
+        }
+    }
+}
+
+impl tuban_project::Progress for Bars {
+    fn start(&self, stage: tuban_project::Stage, total: Option<u64>) {
+        if self.hidden {
+            return;
+        }
+        let bar = match total {
+            Some(n) => indicatif::ProgressBar::new(n).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "{prefix:>9} [{bar:30}] {pos}/{len} {elapsed_precise} eta {eta}",
+                )
+                .expect("a valid template")
+                .progress_chars("=> "),
+            ),
+            None => {
+                let s = indicatif::ProgressBar::new_spinner().with_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{prefix:>9} {spinner} {elapsed_precise}",
+                    )
+                    .expect("a valid template"),
+                );
+                s.enable_steady_tick(std::time::Duration::from_millis(100));
+                s
+            }
+        };
+        bar.set_prefix(stage.label());
+        *self.bar.write().expect("progress lock") = Some(bar);
+    }
+    fn advance(&self, n: u64) {
+        if let Some(b) = self.bar.read().expect("progress lock").as_ref() {
+            b.inc(n);
+        }
+    }
+    fn finish(&self) {
+        if let Some(b) = self.bar.write().expect("progress lock").take() {
+            b.finish_and_clear();
+        }
+    }
+}
+
+fn execute(project: &Project, common: &Common) -> Result<ExitCode, ProjectError> {
+    use std::io::IsTerminal;
+    let quiet = common.quiet || common.json;
+    let bars = Bars::new(common.quiet || !std::io::stderr().is_terminal());
+    let outcome = tuban_project::run_with(project, &bars)?;
     let mut out = std::io::stdout().lock();
+    if common.json {
+        writeln!(out, "{}", summary_json(&outcome)).ok();
+    }
     if !quiet {
         for (role, how) in &outcome.crs_notes {
             writeln!(out, "{role}: {how}").ok();
@@ -324,7 +387,9 @@ fn execute(project: &Project, quiet: bool) -> Result<ExitCode, ProjectError> {
     for w in &outcome.warnings {
         eprintln!("tuban: warning: {w}");
     }
-    writeln!(out, "{}", summary_line(&outcome)).ok();
+    if !common.json {
+        writeln!(out, "{}", summary_line(&outcome)).ok();
+    }
     let failures = outcome.report.failures();
     if failures.is_empty() {
         Ok(ExitCode::SUCCESS)
@@ -365,6 +430,64 @@ fn summary_line(o: &Outcome) -> String {
         o.report.method.as_str(),
         o.timings.total.as_secs_f64()
     )
+}
+
+/// The summary as JSON (`--json`): totals, verdicts, villages, method, CRS, files, timings.
+/// Areas in m² unrounded, mu rounded to two decimals so that the villages add up.
+fn summary_json(o: &Outcome) -> serde_json::Value {
+    use serde_json::json;
+    let v = &o.report.villages;
+    let mu_col = |pick: &dyn Fn(&tuban_core::account::Totals) -> f64| v.mu_column(pick);
+    let area = mu_col(&|t| t.area_m2);
+    let blocked = mu_col(&|t| t.union_m2);
+    let clean = mu_col(&|t| t.clean_m2);
+    let restorable = mu_col(&|t| t.rectifiable_m2);
+    let classes: Vec<_> = (0..o.report.classes.len())
+        .map(|c| mu_col(&|t| t.class_m2[c]))
+        .collect();
+    let entry = |t: &tuban_core::account::Totals, i: Option<usize>| {
+        let pick = |col: &(Vec<i64>, i64)| -> f64 { i.map_or(col.1, |i| col.0[i]) as f64 / 100.0 };
+        let by_class: serde_json::Map<String, serde_json::Value> = o
+            .report
+            .classes
+            .iter()
+            .enumerate()
+            .map(|(c, name)| {
+                (
+                    name.clone(),
+                    json!({ "m2": t.class_m2[c], "mu": pick(&classes[c]) }),
+                )
+            })
+            .collect();
+        json!({
+            "patches": t.patches,
+            "failed": t.failed,
+            "verdicts": { "rectifiable": t.verdicts[0], "partly": t.verdicts[1], "not_rectifiable": t.verdicts[2] },
+            "area_m2": t.area_m2, "area_mu": pick(&area),
+            "obstacle_m2": t.union_m2, "obstacle_mu": pick(&blocked),
+            "clean_m2": t.clean_m2, "clean_mu": pick(&clean),
+            "restorable_m2": t.rectifiable_m2, "restorable_mu": pick(&restorable),
+            "classes": by_class,
+        })
+    };
+    let villages: serde_json::Map<String, serde_json::Value> = v
+        .villages
+        .iter()
+        .enumerate()
+        .map(|(i, (name, t))| (name.clone(), entry(t, Some(i))))
+        .collect();
+    json!({
+        "tuban_version": env!("CARGO_PKG_VERSION"),
+        "area_method": o.report.method.as_str(),
+        "area_method_note": o.report.method_note,
+        "crs": o.working_crs.to_string(),
+        "total": entry(&v.total, None),
+        "villages": villages,
+        "written": o.written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+        "warnings": o.warnings,
+        "failures": o.report.failures().iter().map(|(row, id, e)| json!({"row": row + 1, "patch_id": id, "error": e})).collect::<Vec<_>>(),
+        "seconds": o.timings.total.as_secs_f64(),
+    })
 }
 
 /// The village table on the terminal: rounded so the rows add up to the total row.

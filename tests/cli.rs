@@ -576,3 +576,34 @@ fn verdicts_and_reasons_are_in_the_csv() {
         }
     }
 }
+
+#[test]
+fn json_summary_and_no_progress_drawing_when_stderr_is_not_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, out) = run_fixture(dir.path(), &["--json"]);
+    // stderr is a pipe here: no bars, no escape codes.
+    assert!(
+        !out.stderr.contains(&0x1b),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
+    let total = &v["total"];
+    assert_eq!(total["patches"], 203);
+    let verdicts = &total["verdicts"];
+    let n = |k: &str| verdicts[k].as_u64().unwrap();
+    assert_eq!(n("rectifiable") + n("partly") + n("not_rectifiable"), 203);
+    assert_eq!(v["area_method"], "ellipsoidal");
+    // The villages' mu add up to the total's (largest-remainder rounding).
+    let villages = v["villages"].as_object().unwrap();
+    assert_eq!(villages.len(), 6);
+    let cents = |x: &serde_json::Value| (x.as_f64().unwrap() * 100.0).round() as i64;
+    for key in ["area_mu", "obstacle_mu", "clean_mu", "restorable_mu"] {
+        let sum: i64 = villages.values().map(|vv| cents(&vv[key])).sum();
+        assert_eq!(sum, cents(&total[key]), "{key}");
+    }
+    // m² and mu agree.
+    let m2 = total["area_m2"].as_f64().unwrap();
+    assert!((total["area_mu"].as_f64().unwrap() - m2 * 0.0015).abs() < 0.01);
+}

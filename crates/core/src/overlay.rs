@@ -287,10 +287,22 @@ pub fn overlay(
     classes: usize,
     options: &OverlayOptions,
 ) -> Vec<PatchResult> {
+    overlay_with_progress(patches, index, classes, options, &|_| {})
+}
+
+/// [`overlay`], calling `done(1)` as each patch finishes (from any worker thread), so a caller
+/// can show progress. The results do not depend on it.
+pub fn overlay_with_progress(
+    patches: &[Patch],
+    index: &ObstacleIndex,
+    classes: usize,
+    options: &OverlayOptions,
+    done: &(dyn Fn(u64) + Sync),
+) -> Vec<PatchResult> {
     patches
         .par_iter()
         .map(|p| {
-            catch_unwind(AssertUnwindSafe(|| overlay_one(p, index, classes, options)))
+            let r = catch_unwind(AssertUnwindSafe(|| overlay_one(p, index, classes, options)))
                 .unwrap_or_else(|payload| {
                     let msg = payload
                         .downcast_ref::<String>()
@@ -302,7 +314,9 @@ pub fn overlay(
                         options.measure.method(),
                         format!("internal error while overlaying this patch: {msg}"),
                     )
-                })
+                });
+            done(1);
+            r
         })
         .collect()
 }

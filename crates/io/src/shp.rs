@@ -2,7 +2,8 @@
 //!
 //! [`read`] reads a `.shp` (geometry) and its `.dbf` (attribute table) into a [`Layer`], plus the
 //! `.prj` (kept as [`Layer::crs_text`], untouched) and the `.cpg` (text encoding) when present.
-//! The `.shx` index is not needed and not read: records are read in file order from the `.shp`.
+//! The `.shx` index is used when it is sound, and not needed otherwise (see [Damaged
+//! files](#damaged-files)). [`read_parts`] reads the same files from memory.
 //! Companion files are found whatever the letter case of their extension (`.DBF`, `.Cpg`, ...),
 //! and the path may be given with or without its `.shp` extension (or with that of another of its
 //! files, e.g. `DLTB.dbf`).
@@ -33,9 +34,36 @@
 //! wherever it appears in the record (the `shapefile` crate's own conversion gives it to the
 //! outer ring just before it, which is wrong for files that list holes last). A hole that no outer
 //! ring contains is taken as an outer ring written the wrong way round (some writers ignore the
-//! orientation rule); GDAL does the same. A ring of zero area is dropped (it covers nothing). A
-//! ring written without repeating its first point is closed; a ring with fewer than 4 points, a
-//! line part with fewer than 2, or a coordinate that is not a finite number is an error.
+//! orientation rule); GDAL does the same. A ring whose vertices all lie on one line is dropped
+//! (it covers nothing); a ring whose signed area is 0 without being flat (a bowtie with equal
+//! lobes) is kept as an outer ring. A ring written without repeating its first point is closed; a
+//! ring with fewer than 4 points, a line part with fewer than 2, or a coordinate that is not a
+//! finite number (NaN, infinity) is an error naming the record. The reader does not check that
+//! polygons are valid (bowties, spikes, holes outside their ring, overlapping parts):
+//! `tuban_core::validity` does, before the overlay.
+//!
+//! # Damaged files
+//!
+//! Every problem is an error naming the file, the record where there is one, and what to do;
+//! the reader never panics and never guesses silently. The rules:
+//!
+//! * **Where the records are.** With a sound `.shx` (file code 9994, 100 + 8 bytes a record, as
+//!   many records as the `.dbf`, each inside the `.shp`), each record is read at the offset the
+//!   `.shx` gives, so stray bytes between records (left by some editors) are skipped. A record
+//!   whose header disagrees with its `.shx` entry makes the whole `.shx` unused. Without a `.shx`,
+//!   or with one that is missing, truncated or does not fit the `.shp`, the offsets are rebuilt by
+//!   reading the `.shp` from one record to the next, as GDAL does; stray bytes then show as a
+//!   damaged record, and the error also says why the `.shx` could not be used.
+//! * **The header's file length** is not trusted: the records are read up to the real end of
+//!   the file (some writers do not update the header). Zero bytes after the last record are
+//!   padding. A header that claims more bytes than the file has, with records missing, means the
+//!   file was cut short: an error naming the first missing record.
+//! * **Record counts.** The `.dbf` says how many records there are; a `.shp` with more or fewer
+//!   shapes is an error giving both counts ([`ReadError::CountMismatch`]).
+//! * **Truncated files.** A `.shp` that ends inside a record, or a `.dbf` whose header declares
+//!   more records than the file holds, is an error naming the record that was cut.
+//! * **Missing files.** A missing `.shp` or `.dbf` is an error naming it; a missing `.shx` is
+//!   not (see above); a missing `.prj` or `.cpg` is handled where the CRS and the encoding are.
 //!
 //! # Attributes
 //!
@@ -106,67 +134,152 @@ use crate::read::{encoding_by_name, ReadOptions};
 /// [module documentation](self) for the details and the errors.
 pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer, ReadError> {
     let files = Files::locate(path)?;
-    let crs_text = read_prj(files.prj.as_deref())?;
-    let mut dbf = Dbf::open(&files.dbf)?;
-    let text = choose_encoding(opts, files.cpg.as_deref(), &files.dbf, dbf.ldid)?;
-    let specs = dbf.field_specs(&text)?;
-    let mut shp = Shp::open(&files.shp)?;
+    let prj = files
+        .prj
+        .as_deref()
+        .map(|p| std::fs::read(p).map_err(|e| ReadError::io(p, e)))
+        .transpose()?;
+    let cpg = files.cpg.as_deref().map(read_cpg_bytes).transpose()?;
+    // The .shx is small (8 bytes a record): read whole. An unreadable one is as good as none.
+    let shx = files
+        .shx
+        .as_deref()
+        .and_then(|p| std::fs::read(p).ok().map(|b| (p.to_path_buf(), b)));
+    let dbf = Dbf::open(&files.dbf, open_file(&files.dbf)?)?;
+    let shp = Shp::open(&files.shp, open_file(&files.shp)?)?;
+    let layer = read_layer(
+        &files.shp,
+        &files.dbf,
+        shp,
+        dbf,
+        shx.as_ref().map(|(p, b)| (p.as_path(), b.as_slice())),
+        cpg.as_ref()
+            .map(|b| (files.cpg.as_deref().unwrap_or(Path::new("")), b.as_slice())),
+        prj.as_deref(),
+        opts,
+    )?;
+    Ok(Layer {
+        name: opts.name.clone().unwrap_or_else(|| files.base_name.clone()),
+        source: Some(files.shp),
+        ..layer
+    })
+}
 
+/// The files of one shapefile held in memory (e.g. taken out of a zip archive), for
+/// [`read_parts`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Parts<'a> {
+    /// The `.shp` (geometry).
+    pub shp: &'a [u8],
+    /// The `.shx` (record offsets), if there is one.
+    pub shx: Option<&'a [u8]>,
+    /// The `.dbf` (attribute table).
+    pub dbf: &'a [u8],
+    /// The `.cpg` (text encoding), if there is one.
+    pub cpg: Option<&'a [u8]>,
+    /// The `.prj` (CRS), if there is one.
+    pub prj: Option<&'a [u8]>,
+}
+
+/// Reads a shapefile held in memory, exactly as [`read`] reads one from files. `name` is the
+/// layer's name and the base of the file names shown in messages (`NAME.shp`, `NAME.dbf`, ...).
+///
+/// ```
+/// use tuban_io::{read::ReadOptions, shp};
+///
+/// let e = shp::read_parts("patches", &shp::Parts::default(), &ReadOptions::default()).unwrap_err();
+/// assert!(e.to_string().starts_with("patches.dbf: is 0 bytes long"), "{e}");
+/// ```
+pub fn read_parts(name: &str, parts: &Parts<'_>, opts: &ReadOptions) -> Result<Layer, ReadError> {
+    let path = |ext: &str| PathBuf::from(format!("{name}.{ext}"));
+    let (shp_path, shx_path, dbf_path, cpg_path) =
+        (path("shp"), path("shx"), path("dbf"), path("cpg"));
+    let cpg = parts
+        .cpg
+        .map(|b| &b[..b.len().min(CPG_MAX + 1)])
+        .map(|b| (cpg_path.as_path(), b));
+    let dbf = Dbf::open(&dbf_path, Cursor::new(parts.dbf))?;
+    let shp = Shp::open(&shp_path, Cursor::new(parts.shp))?;
+    let layer = read_layer(
+        &shp_path,
+        &dbf_path,
+        shp,
+        dbf,
+        parts.shx.map(|b| (shx_path.as_path(), b)),
+        cpg,
+        parts.prj,
+        opts,
+    )?;
+    Ok(Layer {
+        name: opts.name.clone().unwrap_or_else(|| name.to_string()),
+        source: Some(shp_path),
+        ..layer
+    })
+}
+
+fn open_file(path: &Path) -> Result<File, ReadError> {
+    File::open(path).map_err(|e| ReadError::io(path, e))
+}
+
+/// The reading shared by [`read`] and [`read_parts`]; `name` and `source` are left for them.
+#[allow(clippy::too_many_arguments)]
+fn read_layer<S: Read + Seek, D: Read + Seek>(
+    shp_path: &Path,
+    dbf_path: &Path,
+    mut shp: Shp<S>,
+    mut dbf: Dbf<D>,
+    shx: Option<(&Path, &[u8])>,
+    cpg: Option<(&Path, &[u8])>,
+    prj: Option<&[u8]>,
+    opts: &ReadOptions,
+) -> Result<Layer, ReadError> {
+    let crs_text = prj_text(prj);
+    let text = choose_encoding(opts, cpg, dbf_path, dbf.ldid)?;
+    let specs = dbf.field_specs(&text)?;
     let count = dbf.num_records;
-    let mut features = Vec::with_capacity(count);
-    let mut record_buf = vec![0u8; dbf.record_len];
-    for index in 0..count {
-        let record = index + 1;
-        let Some(geometry) = shp.next_shape(record)? else {
-            return Err(ReadError::CountMismatch {
-                shp: files.shp.clone(),
-                shp_records: index,
-                dbf: files.dbf.clone(),
-                dbf_records: count,
-            });
-        };
-        dbf.read_record(&mut record_buf, record)?;
-        match record_buf[0] {
-            b' ' => {}
-            b'*' => continue, // deleted: skipped with its shape
-            other => {
-                return Err(ReadError::Record {
-                    path: files.dbf.clone(),
-                    record,
-                    message: format!(
-                        "starts with byte 0x{other:02X} where the deletion flag (' ' or '*') \
-                         should be: the .dbf looks damaged (its header may give a wrong record \
-                         length); export the layer again"
-                    ),
-                })
+
+    // Where the records are: the .shx's offsets when it is sound and fits the .shp, else found by
+    // reading the .shp from one record to the next (see the module documentation).
+    let (index, shx_note) = match shx {
+        None => (None, None),
+        Some((path, bytes)) => match shx_offsets(bytes, count, shp.file_len) {
+            Ok(offsets) => (Some(offsets), None),
+            Err(why) => (None, Some(format!("{}: {why}", path.display()))),
+        },
+    };
+    let read = match index {
+        Some(offsets) => {
+            match read_records(
+                shp_path,
+                dbf_path,
+                &mut shp,
+                &mut dbf,
+                &specs,
+                &text,
+                Some(&offsets),
+            ) {
+                Err(Failure::Index(why)) => {
+                    shp.rewind()?;
+                    dbf.rewind()?;
+                    let note = shx.map(|(p, _)| format!("{}: {why}", p.display()));
+                    read_records(shp_path, dbf_path, &mut shp, &mut dbf, &specs, &text, None)
+                        .map_err(|f| f.with_note(note.as_deref()))
+                }
+                other => other.map_err(|f| f.with_note(None)),
             }
         }
-        let mut values = Vec::with_capacity(specs.len());
-        for spec in &specs {
-            let bytes = &record_buf[spec.offset..spec.offset + spec.len];
-            let value = parse_value(spec, bytes, &text)
-                .map_err(|p| p.into_error(&files.dbf, record, &spec.name, &text))?;
-            values.push(value);
-        }
-        features.push(Feature::new(record, geometry, values));
-    }
-    let extra = shp.count_remaining(count + 1)?;
-    if extra > 0 {
-        return Err(ReadError::CountMismatch {
-            shp: files.shp.clone(),
-            shp_records: count + extra,
-            dbf: files.dbf.clone(),
-            dbf_records: count,
-        });
-    }
+        None => read_records(shp_path, dbf_path, &mut shp, &mut dbf, &specs, &text, None)
+            .map_err(|f| f.with_note(shx_note.as_deref())),
+    };
+    let features = read?;
 
     let encoding = match &text.codec {
         Codec::Enc(_) => text.label.clone(),
         Codec::AsciiOnly { why } => format!("ASCII ({why}; all text is ASCII)"),
     };
     Ok(Layer {
-        name: opts.name.clone().unwrap_or_else(|| files.base_name.clone()),
-        source: Some(files.shp),
+        name: String::new(),
+        source: None,
         fields: specs
             .into_iter()
             .map(|s| Field::new(s.name, s.kind))
@@ -177,12 +290,157 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer, ReadError> {
     })
 }
 
+/// Why reading the records stopped.
+enum Failure {
+    /// The `.shx` does not fit the `.shp`: read again without it.
+    Index(String),
+    /// A real error.
+    Read(ReadError),
+}
+
+impl From<ReadError> for Failure {
+    fn from(e: ReadError) -> Self {
+        Failure::Read(e)
+    }
+}
+
+impl Failure {
+    /// The error, telling (when `note` is given) why the `.shx` could not be used either.
+    fn with_note(self, note: Option<&str>) -> ReadError {
+        let e = match self {
+            Failure::Read(e) => e,
+            Failure::Index(why) => ReadError::Invalid {
+                path: PathBuf::new(),
+                message: why,
+            },
+        };
+        let Some(note) = note else { return e };
+        let suffix = format!(" (the .shx could not be used either: {note})");
+        match e {
+            ReadError::Record {
+                path,
+                record,
+                message,
+            } => ReadError::Record {
+                path,
+                record,
+                message: message + &suffix,
+            },
+            ReadError::Invalid { path, message } => ReadError::Invalid {
+                path,
+                message: message + &suffix,
+            },
+            other => other,
+        }
+    }
+}
+
+/// Reads the `count` records of the `.dbf` with their shapes: at the `.shx`'s offsets when
+/// `offsets` is given, else one after the other from the start of the `.shp`.
+#[allow(clippy::too_many_arguments)]
+fn read_records<S: Read + Seek, D: Read + Seek>(
+    shp_path: &Path,
+    dbf_path: &Path,
+    shp: &mut Shp<S>,
+    dbf: &mut Dbf<D>,
+    specs: &[FieldSpec],
+    text: &TextEncoding,
+    offsets: Option<&[(u64, u64)]>,
+) -> Result<Vec<Feature>, Failure> {
+    let count = dbf.num_records;
+    let mut features = Vec::with_capacity(count.min(1 << 20));
+    let mut record_buf = vec![0u8; dbf.record_len];
+    for index in 0..count {
+        let record = index + 1;
+        let at = offsets.map(|o| o[index]);
+        let Some(geometry) = shp.next_shape(record, at)? else {
+            return Err(shp.ended_early(dbf_path, index, count).into());
+        };
+        dbf.read_record(&mut record_buf, record)?;
+        match record_buf[0] {
+            b' ' => {}
+            b'*' => continue, // deleted: skipped with its shape
+            other => {
+                return Err(ReadError::Record {
+                    path: dbf_path.to_path_buf(),
+                    record,
+                    message: format!(
+                        "starts with byte 0x{other:02X} where the deletion flag (' ' or '*') \
+                         should be: the .dbf looks damaged (its header may give a wrong record \
+                         length); export the layer again"
+                    ),
+                }
+                .into())
+            }
+        }
+        let mut values = Vec::with_capacity(specs.len());
+        for spec in specs {
+            let bytes = &record_buf[spec.offset..spec.offset + spec.len];
+            let value = parse_value(spec, bytes, text)
+                .map_err(|p| p.into_error(dbf_path, record, &spec.name, text))?;
+            values.push(value);
+        }
+        features.push(Feature::new(record, geometry, values));
+    }
+    if offsets.is_none() {
+        let extra = shp.count_remaining(count + 1)?;
+        if extra > 0 {
+            return Err(ReadError::CountMismatch {
+                shp: shp_path.to_path_buf(),
+                shp_records: count + extra,
+                dbf: dbf_path.to_path_buf(),
+                dbf_records: count,
+            }
+            .into());
+        }
+    }
+    Ok(features)
+}
+
+/// The `(offset, content length)` of each record from a `.shx`, if it is sound: file code 9994,
+/// 100 + 8 bytes a record, as many records as the `.dbf`, each inside the `.shp`.
+fn shx_offsets(bytes: &[u8], count: usize, shp_len: u64) -> Result<Vec<(u64, u64)>, String> {
+    if bytes.len() < 100 || i32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) != 9994 {
+        return Err("is not a shapefile index (.shx); it was not used".into());
+    }
+    let body = &bytes[100..];
+    if body.len() % 8 != 0 {
+        return Err(format!(
+            "is truncated ({} bytes of record entries, not a multiple of 8); it was not used",
+            body.len()
+        ));
+    }
+    let n = body.len() / 8;
+    if n != count {
+        return Err(format!(
+            "indexes {n} records but the .dbf holds {count}; it was not used"
+        ));
+    }
+    body.chunks_exact(8)
+        .enumerate()
+        .map(|(i, e)| {
+            let offset = u64::from(u32::from_be_bytes([e[0], e[1], e[2], e[3]])) * 2;
+            let len = u64::from(u32::from_be_bytes([e[4], e[5], e[6], e[7]])) * 2;
+            if offset < SHP_HEADER_LEN || offset + 8 + len > shp_len || len < 4 {
+                Err(format!(
+                    "gives record {} at byte {offset} ({len} bytes), which is not inside the \
+                     .shp ({shp_len} bytes); it was not used",
+                    i + 1
+                ))
+            } else {
+                Ok((offset, len))
+            }
+        })
+        .collect()
+}
+
 // ---------------------------------------------------------------------------------------------
 // Locating the files
 
 /// The files of one shapefile.
 struct Files {
     shp: PathBuf,
+    shx: Option<PathBuf>,
     dbf: PathBuf,
     cpg: Option<PathBuf>,
     prj: Option<PathBuf>,
@@ -260,6 +518,7 @@ impl Files {
         })?;
         Ok(Files {
             shp,
+            shx: find("shx"),
             dbf,
             cpg: find("cpg"),
             prj: find("prj"),
@@ -278,13 +537,12 @@ fn is_companion_extension(ext: &std::ffi::OsStr) -> bool {
 /// The `.prj` text: UTF-8 BOM stripped, trimmed; `None` if there is no `.prj` or it is blank.
 /// Bytes that are not UTF-8 (never seen in WKT) are replaced rather than refused: the text is
 /// passed on untouched otherwise, and another module decides what it means.
-fn read_prj(prj: Option<&Path>) -> Result<Option<String>, ReadError> {
-    let Some(prj) = prj else { return Ok(None) };
-    let bytes = std::fs::read(prj).map_err(|e| ReadError::io(prj, e))?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+fn prj_text(bytes: Option<&[u8]>) -> Option<String> {
+    let bytes = bytes?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = String::from_utf8_lossy(bytes);
     let text = text.trim();
-    Ok((!text.is_empty()).then(|| text.to_string()))
+    (!text.is_empty()).then(|| text.to_string())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -308,7 +566,7 @@ struct TextEncoding {
 
 fn choose_encoding(
     opts: &ReadOptions,
-    cpg: Option<&Path>,
+    cpg: Option<(&Path, &[u8])>,
     dbf: &Path,
     ldid: u8,
 ) -> Result<TextEncoding, ReadError> {
@@ -326,8 +584,8 @@ fn choose_encoding(
         });
     }
     let mut cpg_note = "no .cpg file";
-    if let Some(cpg) = cpg {
-        match read_cpg(cpg)? {
+    if let Some((cpg, bytes)) = cpg {
+        match cpg_name(cpg, bytes)? {
             Some(name) => {
                 let (enc, label) = encoding_by_name(&name).ok_or_else(|| ReadError::Encoding {
                     path: cpg.to_path_buf(),
@@ -359,23 +617,31 @@ fn choose_encoding(
     }
 }
 
-/// The encoding name in a `.cpg`; `None` if it is blank.
-fn read_cpg(cpg: &Path) -> Result<Option<String>, ReadError> {
+/// A `.cpg` longer than this is junk.
+const CPG_MAX: usize = 1024;
+
+/// The first `CPG_MAX + 1` bytes of a `.cpg` file.
+fn read_cpg_bytes(cpg: &Path) -> Result<Vec<u8>, ReadError> {
+    let file = File::open(cpg).map_err(|e| ReadError::io(cpg, e))?;
+    let mut bytes = Vec::new();
+    file.take(CPG_MAX as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadError::io(cpg, e))?;
+    Ok(bytes)
+}
+
+/// The encoding name in a `.cpg`'s bytes; `None` if it is blank.
+fn cpg_name(cpg: &Path, bytes: &[u8]) -> Result<Option<String>, ReadError> {
     let junk = || ReadError::Encoding {
         path: cpg.to_path_buf(),
         message: "does not hold an encoding name (it should hold a word like GBK or UTF-8); fix \
                   or delete it, or say the encoding with --encoding GBK or --encoding UTF-8"
             .into(),
     };
-    let file = File::open(cpg).map_err(|e| ReadError::io(cpg, e))?;
-    let mut bytes = Vec::new();
-    file.take(1025)
-        .read_to_end(&mut bytes)
-        .map_err(|e| ReadError::io(cpg, e))?;
-    if bytes.len() > 1024 {
+    if bytes.len() > CPG_MAX {
         return Err(junk());
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|_| junk())?;
     let text = text.trim_matches(|c: char| c.is_whitespace() || c == '\0');
     if text.is_empty() {
@@ -523,20 +789,31 @@ struct FieldSpec {
 }
 
 /// An open `.dbf`, positioned at its first record.
-struct Dbf {
+struct Dbf<R> {
     path: PathBuf,
-    reader: BufReader<File>,
+    reader: BufReader<R>,
     num_records: usize,
+    header_len: usize,
     record_len: usize,
     ldid: u8,
     raw_fields: Vec<RawField>,
 }
 
-impl Dbf {
-    fn open(path: &Path) -> Result<Dbf, ReadError> {
-        let file = File::open(path).map_err(|e| ReadError::io(path, e))?;
-        let file_len = file.metadata().map_err(|e| ReadError::io(path, e))?.len();
-        let mut reader = BufReader::with_capacity(1 << 16, file);
+/// The length of `source`, which is left at its start.
+fn source_len<R: Seek>(path: &Path, source: &mut R) -> Result<u64, ReadError> {
+    let len = source
+        .seek(SeekFrom::End(0))
+        .map_err(|e| ReadError::io(path, e))?;
+    source
+        .seek(SeekFrom::Start(0))
+        .map_err(|e| ReadError::io(path, e))?;
+    Ok(len)
+}
+
+impl<R: Read + Seek> Dbf<R> {
+    fn open(path: &Path, mut source: R) -> Result<Dbf<R>, ReadError> {
+        let file_len = source_len(path, &mut source)?;
+        let mut reader = BufReader::with_capacity(1 << 16, source);
         let mut head = [0u8; 32];
         if file_len < 32 {
             return Err(ReadError::invalid(
@@ -603,12 +880,14 @@ impl Dbf {
         let data_len = (num_records as u64).saturating_mul(record_len as u64);
         let available = file_len - header_len as u64;
         if data_len > available {
+            // record_len >= 1 here: a .dbf has the deletion flag at least.
+            let first_cut = available / record_len.max(1) as u64 + 1;
             return Err(ReadError::invalid(
                 path,
                 format!(
-                    "is truncated: its header declares {num_records} records of {record_len} bytes \
-                     ({data_len} bytes) but only {available} bytes follow the header; export the \
-                     layer again"
+                    "is truncated: it ends inside record {first_cut} (its header declares \
+                     {num_records} records of {record_len} bytes, {data_len} bytes, but only \
+                     {available} bytes follow the header); export the layer again"
                 ),
             ));
         }
@@ -619,6 +898,7 @@ impl Dbf {
             path: path.to_path_buf(),
             reader,
             num_records,
+            header_len,
             record_len,
             ldid,
             raw_fields,
@@ -707,6 +987,14 @@ impl Dbf {
             offset += raw.len;
         }
         Ok(specs)
+    }
+
+    /// Back to the first record.
+    fn rewind(&mut self) -> Result<(), ReadError> {
+        self.reader
+            .seek(SeekFrom::Start(self.header_len as u64))
+            .map(|_| ())
+            .map_err(|e| ReadError::io(&self.path, e))
     }
 
     fn read_record(&mut self, buf: &mut [u8], record: usize) -> Result<(), ReadError> {
@@ -909,10 +1197,10 @@ fn family_name(f: Family) -> &'static str {
 }
 
 /// An open `.shp`, read record after record.
-struct Shp {
+struct Shp<R> {
     path: PathBuf,
-    reader: BufReader<File>,
-    /// Where the next record starts.
+    reader: BufReader<R>,
+    /// Where the reader is.
     pos: u64,
     /// Where the header says the file ends.
     declared_end: u64,
@@ -922,17 +1210,16 @@ struct Shp {
     buf: Vec<u8>,
 }
 
-impl Shp {
-    fn open(path: &Path) -> Result<Shp, ReadError> {
-        let file = File::open(path).map_err(|e| ReadError::io(path, e))?;
-        let file_len = file.metadata().map_err(|e| ReadError::io(path, e))?.len();
+impl<R: Read + Seek> Shp<R> {
+    fn open(path: &Path, mut source: R) -> Result<Shp<R>, ReadError> {
+        let file_len = source_len(path, &mut source)?;
         if file_len < SHP_HEADER_LEN {
             return Err(ReadError::invalid(
                 path,
                 format!("is {file_len} bytes long, too short to be a .shp file (its header alone is 100 bytes); export the layer again"),
             ));
         }
-        let mut reader = BufReader::with_capacity(1 << 16, file);
+        let mut reader = BufReader::with_capacity(1 << 16, source);
         let mut head = [0u8; 100];
         reader
             .read_exact(&mut head)
@@ -944,14 +1231,9 @@ impl Shp {
                 format!("is not an ESRI shapefile (it starts with file code {code}, not 9994)"),
             ));
         }
+        // The header's file length is only used to tell a file cut short (see the module docs).
         let words = i32::from_be_bytes([head[24], head[25], head[26], head[27]]);
         let declared_end = u64::try_from(words).unwrap_or(0) * 2;
-        if declared_end < SHP_HEADER_LEN {
-            return Err(ReadError::invalid(
-                path,
-                format!("the header gives a file length of {declared_end} bytes, less than the header itself: the file is damaged; export the layer again"),
-            ));
-        }
         let shape_type = i32::from_le_bytes([head[32], head[33], head[34], head[35]]);
         let family = match family(shape_type) {
             Some(Family::MultiPatch) => return Err(multipatch_error(path)),
@@ -982,90 +1264,178 @@ impl Shp {
         }
     }
 
-    /// Reads the next record's header and content into `self.buf`; `None` at the end.
-    fn next_raw(&mut self, record: usize) -> Result<Option<()>, ReadError> {
-        if self.pos >= self.declared_end {
+    /// Back to the first record.
+    fn rewind(&mut self) -> Result<(), ReadError> {
+        self.seek_to(SHP_HEADER_LEN)
+    }
+
+    fn seek_to(&mut self, at: u64) -> Result<(), ReadError> {
+        if at != self.pos {
+            let delta = at as i64 - self.pos as i64;
+            self.reader
+                .seek_relative(delta)
+                .map_err(|e| ReadError::io(&self.path, e))?;
+            self.pos = at;
+        }
+        Ok(())
+    }
+
+    fn read_exact_at_pos(&mut self, buf_len: usize) -> Result<(), ReadError> {
+        self.buf.resize(buf_len, 0);
+        self.reader
+            .read_exact(&mut self.buf)
+            .map_err(|e| ReadError::io(&self.path, e))?;
+        self.pos += buf_len as u64;
+        Ok(())
+    }
+
+    /// Whether every byte from the reader's position to the end of the file is zero (padding
+    /// some writers leave after the last record). Moves the reader to the end.
+    fn rest_is_zero(&mut self) -> Result<bool, ReadError> {
+        let mut chunk = [0u8; 4096];
+        while self.pos < self.file_len {
+            let n = (self.file_len - self.pos).min(chunk.len() as u64) as usize;
+            self.reader
+                .read_exact(&mut chunk[..n])
+                .map_err(|e| ReadError::io(&self.path, e))?;
+            self.pos += n as u64;
+            if chunk[..n].iter().any(|b| *b != 0) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Reads a record's header and content into `self.buf`: the record at `at` (`(offset, content
+    /// length)` from the `.shx`), or else the one that follows the last one read. `None` at the
+    /// end of the file.
+    fn next_raw(&mut self, record: usize, at: Option<(u64, u64)>) -> Result<Option<()>, Failure> {
+        if let Some((offset, shx_len)) = at {
+            // shx_offsets checked that the record lies inside the file.
+            self.seek_to(offset)?;
+            self.read_exact_at_pos(8)?;
+            let words = i32::from_be_bytes([self.buf[4], self.buf[5], self.buf[6], self.buf[7]]);
+            let len = u64::try_from(words).unwrap_or(u64::MAX).saturating_mul(2);
+            if len != shx_len {
+                return Err(Failure::Index(format!(
+                    "gives record {record} at byte {offset} with {shx_len} bytes, but the .shp \
+                     record there says {}; it was not used",
+                    words.saturating_mul(2)
+                )));
+            }
+            self.read_exact_at_pos(len as usize)?;
+            return Ok(Some(()));
+        }
+        if self.pos >= self.file_len {
+            if self.pos < self.declared_end {
+                return Err(self
+                    .record_error(
+                        record,
+                        format!(
+                            "the file ends before this record (at byte {}, though its header says \
+                             it is {} bytes long): the .shp is truncated; export the layer again",
+                            self.file_len, self.declared_end
+                        ),
+                    )
+                    .into());
+            }
             return Ok(None);
         }
-        if self.pos + 8 > self.file_len {
-            return Err(self.record_error(
-                record,
-                format!(
-                    "the file ends before this record (at byte {}, though its header says it is \
-                     {} bytes long): the .shp is truncated; export the layer again",
-                    self.file_len, self.declared_end
-                ),
-            ));
+        let start = self.pos;
+        if self.file_len - self.pos < 8 {
+            if self.rest_is_zero()? {
+                return Ok(None);
+            }
+            return Err(self
+                .record_error(
+                    record,
+                    format!(
+                        "the file ends inside this record's header (at byte {}): the .shp is \
+                         truncated; export the layer again",
+                        self.file_len
+                    ),
+                )
+                .into());
         }
-        let mut rh = [0u8; 8];
-        self.reader
-            .read_exact(&mut rh)
-            .map_err(|e| ReadError::io(&self.path, e))?;
+        self.read_exact_at_pos(8)?;
+        let rh: [u8; 8] = self.buf[..8].try_into().expect("8 bytes");
+        if rh == [0u8; 8] && self.rest_is_zero()? {
+            return Ok(None);
+        }
         let words = i32::from_be_bytes([rh[4], rh[5], rh[6], rh[7]]);
         let Ok(words) = u64::try_from(words) else {
-            return Err(self.record_error(
-                record,
-                format!("the record header gives a negative length ({words}): the .shp is damaged; export the layer again"),
-            ));
+            return Err(self
+                .record_error(
+                    record,
+                    format!("the record header at byte {start} gives a negative length ({words}): the .shp is damaged; export the layer again"),
+                )
+                .into());
         };
         let len = words * 2;
-        let available = self.file_len - self.pos - 8;
+        let available = self.file_len - self.pos;
         if len > available {
-            return Err(self.record_error(
-                record,
-                format!(
-                    "the record should be {len} bytes long but the file ends {available} bytes \
-                     later: the .shp is truncated; export the layer again"
-                ),
-            ));
+            return Err(self
+                .record_error(
+                    record,
+                    format!(
+                        "the record should be {len} bytes long but the file ends {available} bytes \
+                         later: the .shp is truncated (or holds stray bytes before this record); \
+                         export the layer again"
+                    ),
+                )
+                .into());
         }
         if len < 4 {
-            return Err(self.record_error(
-                record,
-                format!("the record is {len} bytes long, too short to hold even its shape type: the .shp is damaged"),
-            ));
+            return Err(self
+                .record_error(
+                    record,
+                    format!("the record at byte {start} is {len} bytes long, too short to hold even its shape type: the .shp is damaged"),
+                )
+                .into());
         }
         // len <= file length, which fits in memory as a file the OS gave us; still, no usize
         // overflow on 32-bit targets.
         let len_usize = usize::try_from(len)
             .map_err(|_| self.record_error(record, "the record is too large for this computer"))?;
-        self.buf.resize(len_usize, 0);
-        self.reader
-            .read_exact(&mut self.buf)
-            .map_err(|e| ReadError::io(&self.path, e))?;
-        self.pos += 8 + len;
+        self.read_exact_at_pos(len_usize)?;
         Ok(Some(()))
     }
 
-    /// The next record's geometry: `Ok(None)` at the end of the file, `Ok(Some(None))` for a null
-    /// shape.
-    fn next_shape(&mut self, record: usize) -> Result<Option<Option<Geometry<f64>>>, ReadError> {
-        if self.next_raw(record)?.is_none() {
+    /// The next record's geometry (see [`Shp::next_raw`] for `at`): `Ok(None)` at the end of the
+    /// file, `Ok(Some(None))` for a null shape.
+    fn next_shape(
+        &mut self,
+        record: usize,
+        at: Option<(u64, u64)>,
+    ) -> Result<Option<Option<Geometry<f64>>>, Failure> {
+        if self.next_raw(record, at)?.is_none() {
             return Ok(None);
         }
         let buf = &self.buf;
         let shape_type = i32::from_le_bytes([buf[0], buf[1], buf[2], buf[3]]);
         let fam = match family(shape_type) {
             Some(Family::Null) => return Ok(Some(None)),
-            Some(Family::MultiPatch) => return Err(multipatch_error(&self.path)),
+            Some(Family::MultiPatch) => return Err(multipatch_error(&self.path).into()),
             Some(f) => f,
             None => {
                 return Err(self.record_error(
                     record,
-                    format!("shape type {shape_type} is not an ESRI shape type: the .shp is damaged; export the layer again"),
-                ))
+                    format!("shape type {shape_type} is not an ESRI shape type: the .shp is damaged (or holds stray bytes before this record); export the layer again"),
+                ).into())
             }
         };
         if self.family != Family::Null && fam != self.family {
-            return Err(self.record_error(
-                record,
-                format!(
-                    "holds a {} shape in a file of {} shapes: the .shp is damaged; export the \
-                     layer again",
-                    family_name(fam),
-                    family_name(self.family)
-                ),
-            ));
+            return Err(self
+                .record_error(
+                    record,
+                    format!(
+                        "holds a {} shape in a file of {} shapes: the .shp is damaged; export the \
+                         layer again",
+                        family_name(fam),
+                        family_name(self.family)
+                    ),
+                )
+                .into());
         }
         check_sizes(buf, fam).map_err(|m| self.record_error(record, m))?;
         let size = i32::try_from(buf.len())
@@ -1076,15 +1446,26 @@ impl Shp {
                 format!("cannot read the shape ({e}): the .shp is damaged; export the layer again"),
             )
         })?;
-        convert(shape)
+        Ok(convert(shape)
             .map(Some)
-            .map_err(|m| self.record_error(record, m))
+            .map_err(|m| self.record_error(record, m))?)
     }
 
-    /// Counts the records left after the last one read (whose number was `next - 1`).
-    fn count_remaining(&mut self, next: usize) -> Result<usize, ReadError> {
+    /// The error for a `.shp` that ended after `read` records where the `.dbf` has `count`.
+    fn ended_early(&self, dbf: &Path, read: usize, count: usize) -> ReadError {
+        ReadError::CountMismatch {
+            shp: self.path.clone(),
+            shp_records: read,
+            dbf: dbf.to_path_buf(),
+            dbf_records: count,
+        }
+    }
+
+    /// Counts the records left after the last one read (whose number was `next - 1`), reading
+    /// one after the other.
+    fn count_remaining(&mut self, next: usize) -> Result<usize, Failure> {
         let mut n = 0;
-        while self.next_raw(next + n)?.is_some() {
+        while self.next_raw(next + n, None)?.is_some() {
             n += 1;
         }
         Ok(n)
@@ -1298,6 +1679,20 @@ fn signed_area2(ring: &[Coord<f64>]) -> f64 {
         .sum()
 }
 
+/// Whether every vertex of `ring` lies on one straight line (exactly): such a ring covers
+/// nothing.
+fn collinear(ring: &[Coord<f64>]) -> bool {
+    let Some(&o) = ring.first() else { return true };
+    let Some(&d) = ring.iter().find(|c| **c != o) else {
+        return true;
+    };
+    let d = d - o;
+    ring.iter().all(|c| {
+        let v = *c - o;
+        d.x * v.y - d.y * v.x == 0.0
+    })
+}
+
 /// Axis-aligned bounds of a ring: (min x, min y, max x, max y).
 fn bounds(ring: &[Coord<f64>]) -> [f64; 4] {
     ring.iter().fold(
@@ -1355,11 +1750,13 @@ fn assemble_polygons(rings: Vec<Vec<Coord<f64>>>) -> Result<Geometry<f64>, Strin
             ));
         }
         let a2 = signed_area2(&ring);
-        if a2 == 0.0 {
+        if a2 == 0.0 && collinear(&ring) {
             continue; // covers nothing
         }
         let b = bounds(&ring);
-        if a2 < 0.0 {
+        // A ring whose signed area is 0 without being flat crosses itself (a bowtie with equal
+        // lobes): it covers area, so it is kept, as an outer ring, for the validity check.
+        if a2 <= 0.0 {
             shells.push(Shell {
                 ring: LineString(ring),
                 area2: -a2,

@@ -749,3 +749,28 @@ mod with_proj {
         }
     }
 }
+
+#[cfg(all(test, not(feature = "proj")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_the_feature_an_unknown_crs_hints_at_it_and_a_legacy_one_does_not() {
+        let e = user_crs("+proj=tmerc +lon_0=105.5 +ellps=GRS80", "assume_crs")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("assume_crs") && e.contains("`proj` feature"),
+            "{e}"
+        );
+        let e = user_crs("EPSG:2380", "assume_crs").unwrap_err().to_string();
+        assert!(
+            e.contains("Xian 1980") && !e.contains("`proj` feature"),
+            "{e}"
+        );
+        assert_eq!(
+            user_crs("EPSG:4544", "assume_crs").unwrap(),
+            UserCrs::Builtin(Crs::from_epsg(4544).unwrap())
+        );
+    }
+}

@@ -43,7 +43,7 @@
 mod external;
 mod pipeline;
 
-pub use pipeline::{run, Outcome, Timings};
+pub use pipeline::{run, run_with, NoProgress, Outcome, Progress, Stage, Timings};
 pub use tuban_core::steep::SteepStats;
 
 use std::path::{Path, PathBuf};

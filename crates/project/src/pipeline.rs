@@ -8,7 +8,7 @@ use tuban_core::build::{obstacles_from_layer, patches_from_layer, PatchFields};
 use tuban_core::crs::Crs;
 use tuban_core::geo;
 use tuban_core::layer::Layer;
-use tuban_core::overlay::{overlay, ObstacleIndex, OverlayOptions};
+use tuban_core::overlay::{overlay_with_progress, ObstacleIndex, OverlayOptions};
 use tuban_core::overlay::{Obstacle, Patch};
 use tuban_core::report::Report;
 use tuban_core::reproject::{extent, layer_crs, reproject, working_crs, LayerCrs};
@@ -19,6 +19,49 @@ use tuban_io::read::{read_layer, ReadOptions};
 use tuban_io::write;
 
 use crate::{DemSpec, Project, ProjectError};
+
+/// The stages of a run, as reported to a [`Progress`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading the input layers (counted in layers).
+    Read,
+    /// Computing slope from the DEM.
+    Slope,
+    /// Classifying obstacles and building the R-tree.
+    Index,
+    /// The overlay (counted in patches).
+    Overlay,
+    /// Writing the outputs (counted in files).
+    Write,
+}
+
+impl Stage {
+    /// A short label: `reading`, `slope`, `indexing`, `overlay`, `writing`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Read => "reading",
+            Stage::Slope => "slope",
+            Stage::Index => "indexing",
+            Stage::Overlay => "overlay",
+            Stage::Write => "writing",
+        }
+    }
+}
+
+/// Receives progress from [`run_with`]. The pipeline knows nothing of terminals: the CLI draws
+/// bars from these calls; an embedder may log them or ignore them ([`NoProgress`]).
+pub trait Progress: Sync {
+    /// A stage begins, with its number of steps if known.
+    fn start(&self, _stage: Stage, _total: Option<u64>) {}
+    /// `n` more steps of the current stage are done (may be called from any thread).
+    fn advance(&self, _n: u64) {}
+    /// The current stage is over.
+    fn finish(&self) {}
+}
+
+/// Progress that goes nowhere.
+pub struct NoProgress;
+impl Progress for NoProgress {}
 
 /// Wall time of each stage.
 #[derive(Debug, Clone, Default)]
@@ -249,8 +292,13 @@ fn steep_cells(
 /// Carries out `project`. With `threads` set, every parallel step (slope, overlay) runs on a
 /// pool of that many threads; otherwise on rayon's global pool (one thread per core).
 pub fn run(project: &Project) -> Result<Outcome, ProjectError> {
+    run_with(project, &NoProgress)
+}
+
+/// [`run`], reporting each stage to `progress`.
+pub fn run_with(project: &Project, progress: &dyn Progress) -> Result<Outcome, ProjectError> {
     if project.threads == 0 {
-        return run_here(project);
+        return run_here(project, progress);
     }
     rayon::ThreadPoolBuilder::new()
         .num_threads(project.threads)
@@ -258,10 +306,10 @@ pub fn run(project: &Project) -> Result<Outcome, ProjectError> {
         .map_err(|e| {
             ProjectError::Unsupported(format!("cannot start {} threads: {e}", project.threads))
         })?
-        .install(|| run_here(project))
+        .install(|| run_here(project, progress))
 }
 
-fn run_here(project: &Project) -> Result<Outcome, ProjectError> {
+fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, ProjectError> {
     let start = Instant::now();
     let mut timings = Timings::default();
     let assumed = parse_crs(&project.assume_crs, "assume_crs")?;
@@ -282,21 +330,34 @@ fn run_here(project: &Project) -> Result<Outcome, ProjectError> {
     };
 
     let t = Instant::now();
+    let layers = 1 + [
+        project.landuse.is_some(),
+        project.graves.is_some(),
+        project.roads.is_some(),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count() as u64;
+    progress.start(Stage::Read, Some(layers));
     let p = &project.patches;
     let patches_in = read("patches", &p.path, &p.encoding, &p.crs, assumed)?;
+    progress.advance(1);
     let mut others = Vec::new();
     if let Some(spec) = &project.landuse {
         others.push((
             read("landuse", &spec.path, &spec.encoding, &spec.crs, assumed)?,
             Default::default(),
         ));
+        progress.advance(1);
     }
     for (role, spec) in [("graves", &project.graves), ("roads", &project.roads)] {
         if let Some(spec) = spec {
             let placed = read(role, &spec.path, &spec.encoding, &spec.crs, assumed)?;
             others.push((placed, spec.shape_params()));
+            progress.advance(1);
         }
     }
+    progress.finish();
     timings.read = t.elapsed();
 
     // Everything moves into the working CRS: the patches' own, or the Gauss-Kruger zone of
@@ -333,6 +394,7 @@ fn run_here(project: &Project) -> Result<Outcome, ProjectError> {
     let mut steep_stats = None;
     let mut warnings = Vec::new();
     if let Some(spec) = &project.dem {
+        progress.start(Stage::Slope, None);
         let assumed = assumed.and_then(|u| u.builtin());
         let (steep, stats, how) = steep_cells(spec, assumed, working, &patches, &rules)?;
         crs_notes.push(("dem".into(), how));
@@ -357,6 +419,7 @@ fn run_here(project: &Project) -> Result<Outcome, ProjectError> {
         }
         obstacles.extend(steep);
         steep_stats = Some(stats);
+        progress.finish();
     }
     timings.slope = t.elapsed();
     let t = Instant::now();
@@ -380,7 +443,11 @@ fn run_here(project: &Project) -> Result<Outcome, ProjectError> {
     };
     let t = Instant::now();
     let classes = rules.classes().len();
-    let results = overlay(&patches, &index, classes, &options);
+    progress.start(Stage::Overlay, Some(patches.len() as u64));
+    let results = overlay_with_progress(&patches, &index, classes, &options, &|n| {
+        progress.advance(n)
+    });
+    progress.finish();
     timings.overlay = t.elapsed();
 
     // Both areas of every patch go in the outputs, whichever method the other columns use.
@@ -410,6 +477,7 @@ fn run_here(project: &Project) -> Result<Outcome, ProjectError> {
 
     let t = Instant::now();
     let mut written = Vec::new();
+    progress.start(Stage::Write, Some(project.all_outputs().len() as u64));
     for out in &project.outputs {
         match output_format(out)? {
             Format::Csv => write::csv::write(&report, out)?,
@@ -422,11 +490,14 @@ fn run_here(project: &Project) -> Result<Outcome, ProjectError> {
             }
         }
         written.push(out.clone());
+        progress.advance(1);
     }
     if let Some(path) = &project.villages {
         write::csv::write_villages(&report, path)?;
         written.push(path.clone());
+        progress.advance(1);
     }
+    progress.finish();
     timings.write = t.elapsed();
     timings.total = start.elapsed();
     Ok(Outcome {
