@@ -58,6 +58,27 @@ fn available(layer: &Layer) -> String {
         .join(", ")
 }
 
+/// The index of the field `name` if one is asked for; an error naming the layer, the field, what
+/// it was for and the fields there are, if the layer lacks it.
+fn optional_field(
+    layer: &Layer,
+    name: &Option<String>,
+    purpose: &str,
+) -> Result<Option<usize>, BuildError> {
+    match name {
+        None => Ok(None),
+        Some(n) => layer
+            .field_index(n)
+            .map(Some)
+            .ok_or_else(|| BuildError::MissingField {
+                layer: layer.label(),
+                field: n.clone(),
+                purpose: purpose.into(),
+                available: available(layer),
+            }),
+    }
+}
+
 /// How patches get their identity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PatchFields {
@@ -87,20 +108,7 @@ impl PatchFields {
 /// patch with an empty geometry (the overlay reports it as that patch's error, and the others
 /// go on); a record with a point or line is an error, since it cannot be a patch.
 pub fn patches_from_layer(layer: &Layer, fields: &PatchFields) -> Result<Vec<Patch>, BuildError> {
-    let lookup = |name: &Option<String>, purpose: &str| -> Result<Option<usize>, BuildError> {
-        match name {
-            None => Ok(None),
-            Some(n) => layer
-                .field_index(n)
-                .map(Some)
-                .ok_or_else(|| BuildError::MissingField {
-                    layer: layer.label(),
-                    field: n.clone(),
-                    purpose: purpose.into(),
-                    available: available(layer),
-                }),
-        }
-    };
+    let lookup = |name: &Option<String>, purpose: &str| optional_field(layer, name, purpose);
     let id_idx = lookup(&fields.id, "the patch identifier")?;
     let village_idx = lookup(&fields.village, "the village")?;
     layer
@@ -202,20 +210,7 @@ pub fn obstacles_from_layer(
             available: available(layer),
         });
     }
-    let field = |name: &Option<String>, purpose: &str| -> Result<Option<usize>, BuildError> {
-        match name {
-            None => Ok(None),
-            Some(n) => layer
-                .field_index(n)
-                .map(Some)
-                .ok_or_else(|| BuildError::MissingField {
-                    layer: layer.label(),
-                    field: n.clone(),
-                    purpose: purpose.into(),
-                    available: available(layer),
-                }),
-        }
-    };
+    let field = |name: &Option<String>, purpose: &str| optional_field(layer, name, purpose);
     let area_idx = field(&params.area_field, "the grave disc area (area_field)")?;
     let count_idx = field(&params.count_field, "the grave count (count_field)")?;
     // The width field is looked up only if the layer has lines (a polygon layer needs none).
