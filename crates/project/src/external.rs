@@ -406,7 +406,7 @@ mod with_proj {
                 return Err(Refusal::Legacy {
                     datum,
                     found: format!(
-                        "\"{}\" ({}; PROJ reads its datum as {} on the {ell} ellipsoid)",
+                        "\"{}\" ({}), which PROJ reads as on the datum \"{}\" (ellipsoid {ell}),",
                         self.name,
                         abbrev(text),
                         self.datum

@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use tuban_core::geo::CoordsIter;
 use tuban_core::report::{Cell, Unit};
 use tuban_project::{run, Outcome, Project};
 
@@ -102,6 +103,21 @@ fn compare(base: &Outcome, other: &Outcome, what: &str) -> f64 {
             }
         }
     }
+    // Where the patches are: every vertex, in the working CRS (EPSG:4544 metres), against the
+    // same vertex of the reference (ogr2ogr keeps the vertex order). Areas alone would not see a
+    // small shift of the whole layer.
+    let mut worst_shift = 0f64;
+    for (p, q) in base.report.patches.iter().zip(&other.report.patches) {
+        assert_eq!(p.id, q.id, "{what}");
+        let (a, b): (Vec<_>, Vec<_>) = (
+            p.geometry.coords_iter().collect(),
+            q.geometry.coords_iter().collect(),
+        );
+        assert_eq!(a.len(), b.len(), "{what}: XH {}", p.id);
+        for (u, v) in a.iter().zip(&b) {
+            worst_shift = worst_shift.max((u.x - v.x).hypot(u.y - v.y));
+        }
+    }
     // The independent survey formula.
     let text =
         std::fs::read_to_string(here().join("../../fixtures/erping/expected/patch_areas.csv"))
@@ -121,10 +137,11 @@ fn compare(base: &Outcome, other: &Outcome, what: &str) -> f64 {
     }
     eprintln!(
         "{what}: largest difference from the EPSG:4544 run {worst:e} m² ({worst_at}); \
-         area_m2 vs the survey formula {worst_formula:e} m²"
+         area_m2 vs the survey formula {worst_formula:e} m²; vertices {worst_shift:e} m apart"
     );
     assert!(worst < 1e-4, "{what}: {worst} m² at {worst_at}");
     assert!(worst_formula < 1e-3, "{what}: {worst_formula} m²");
+    assert!(worst_shift < 1e-6, "{what}: a vertex {worst_shift} m off");
     worst
 }
 
@@ -243,7 +260,7 @@ fn legacy_datums_are_still_refused() {
     let e = try_run(&patches_only(&p, &format!("assume_crs = \"{TM1055}\""))).unwrap_err();
     assert!(e.contains("Xian 1980"), "{e}");
 
-    // A city grid on Beijing 1954 (Krassowsky ellipsoid) that only PROJ reads: from its .prj,
+    // A city grid on Beijing 1954: its ESRI .prj names the datum (the built-in set refuses it),
     let beijing_grid = r#"PROJCS["City_Grid",GEOGCS["GCS_Beijing_1954",DATUM["D_Beijing_1954",SPHEROID["Krasovsky_1940",6378245.0,298.3]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",105.5],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
     let (_d, p) = with_prj(beijing_grid);
     let e = try_run(&patches_only(&p, "")).unwrap_err();
@@ -251,8 +268,17 @@ fn legacy_datums_are_still_refused() {
         e.contains("Beijing 1954") && e.contains("not public"),
         "{e}"
     );
-    // as a PROJ string with no datum name (the ellipsoid tells),
+    // a PROJ string names no datum (only PROJ reads it; its Krassowsky ellipsoid tells): in
+    // the .prj, or as what the user assumes,
     let krass = "+proj=tmerc +lon_0=105.5 +x_0=500000 +ellps=krass +units=m";
+    let (_d, p) = with_prj(krass);
+    let e = try_run(&patches_only(&p, "")).unwrap_err();
+    assert!(
+        e.contains(&p.display().to_string())
+            && e.contains("Beijing 1954")
+            && e.contains("not public"),
+        "{e}"
+    );
     let e = try_run(&patches_only(
         &data("patches_tm1055.shp"),
         &format!("assume_crs = \"{krass}\""),
@@ -265,7 +291,7 @@ fn legacy_datums_are_still_refused() {
     // and by EPSG code (Xian 1980 / 3-degree Gauss-Kruger CM 105E).
     let e = try_run(&patches_only(
         &data("patches_tm1055.shp"),
-        "assume_crs = \"EPSG:2379\"",
+        "assume_crs = \"EPSG:2380\"",
     ))
     .unwrap_err();
     assert!(e.contains("Xian 1980"), "{e}");
