@@ -18,6 +18,7 @@ use tuban_project::{LayerSpec, ObstacleLayerSpec, Outcome, PatchSpec, Project, P
 const EXAMPLES: &str = "\
 Examples:
   tuban run fixtures/erping/tuban.toml
+  tuban run fixtures/erping/tuban.toml -o out/x.xlsx -o out/x.shp -o out/x.gpkg --lang en
   tuban overlay --patches patches.shp --landuse dltb.shp -o out.csv -o out.geojson
   tuban overlay --patches patches.shp --landuse dltb.shp --rules rules.toml -o out.csv --threads 2
   tuban inspect fixtures/erping/dltb.shp";
@@ -146,6 +147,12 @@ struct Common {
     /// Print the run's summary as JSON on stdout (instead of the table and summary line).
     #[arg(long)]
     json: bool,
+    /// Language of the workbook (.xlsx): zh (default) or en.
+    #[arg(long, value_name = "zh|en")]
+    lang: Option<String>,
+    /// Text encoding of shapefile outputs: GBK (default) or UTF-8.
+    #[arg(long, value_name = "GBK|UTF-8")]
+    shp_encoding: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -240,6 +247,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
                 outputs,
                 villages,
                 overwrite: false,
+                lang: None,
+                shp_encoding: None,
             };
             apply_common(&mut p, &common);
             execute(&p, &common)
@@ -300,6 +309,12 @@ fn apply_common(p: &mut Project, c: &Common) {
     }
     if let Some(m) = c.area_method {
         p.area_method = m;
+    }
+    if c.lang.is_some() {
+        p.lang = c.lang.clone();
+    }
+    if c.shp_encoding.is_some() {
+        p.shp_encoding = c.shp_encoding.clone();
     }
     if c.assume_crs.is_some() {
         p.assume_crs = c.assume_crs.clone();
@@ -382,6 +397,9 @@ fn execute(project: &Project, common: &Common) -> Result<ExitCode, ProjectError>
         print_villages(&mut out, &outcome).ok();
         for w in &outcome.written {
             writeln!(out, "wrote {}", w.display()).ok();
+        }
+        for n in &outcome.notes {
+            writeln!(out, "{n}").ok();
         }
     }
     for w in &outcome.warnings {

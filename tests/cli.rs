@@ -268,7 +268,11 @@ fn exit_codes() {
         s(&dir.path().join("x.pdf")),
     ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains(".csv or .geojson"));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("x.pdf") && e.contains("unknown output format") && e.contains(".gpkg"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -606,4 +610,56 @@ fn json_summary_and_no_progress_drawing_when_stderr_is_not_a_terminal() {
     // m² and mu agree.
     let m2 = total["area_m2"].as_f64().unwrap();
     assert!((total["area_mu"].as_f64().unwrap() - m2 * 0.0015).abs() < 0.01);
+}
+
+#[test]
+fn files_written_beside_an_output_are_guarded_too() {
+    // Writing x.shp also writes x_obstacles.shp (and their .shx, .dbf, .prj, .cpg): if that is
+    // an input of the run, the run is refused before any work, and the input is untouched.
+    let d = tempfile::tempdir().unwrap();
+    for ext in ["shp", "shx", "dbf", "cpg", "prj"] {
+        std::fs::copy(
+            fixture(&format!("patches.{ext}")),
+            d.path().join(format!("x_obstacles.{ext}")),
+        )
+        .unwrap();
+    }
+    let before = std::fs::read(d.path().join("x_obstacles.dbf")).unwrap();
+    let input = d.path().join("x_obstacles.shp");
+    let out = d.path().join("x.shp");
+    let o = tuban(&[
+        "overlay",
+        "--patches",
+        s(&input),
+        "-o",
+        s(&out),
+        "--overwrite",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("x_obstacles") && e.contains("also an input"),
+        "{e}"
+    );
+    assert_eq!(
+        std::fs::read(d.path().join("x_obstacles.dbf")).unwrap(),
+        before
+    );
+    assert!(!out.exists());
+    // And an existing sidecar of an output is not replaced without --overwrite.
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("y.dbf"), "keep").unwrap();
+    let o = tuban(&[
+        "overlay",
+        "--patches",
+        &fixture("patches.shp"),
+        "-o",
+        s(&d.path().join("y.shp")),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("y.dbf"));
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("y.dbf")).unwrap(),
+        "keep"
+    );
 }

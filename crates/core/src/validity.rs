@@ -37,7 +37,7 @@
 //! | a ring that crosses or touches itself (bowtie, spike, loop) | rebuilt by the even-odd rule (geo's [`MakeValid`], as GEOS/PostGIS `ST_MakeValid`): a bowtie becomes its two lobes, a spike is cut off |
 //! | a hole not inside its outer ring                       | only the part of the hole inside the outer ring is cut out (a hole wholly outside removes nothing) |
 //! | holes that cross the outer ring, each other, or run along it | all holes of the part merged and cut out once |
-//! | parts of a multipolygon that overlap or share an edge  | merged: the overlap counted once                    |
+//! | parts of a multipolygon that overlap, lie one inside another, or share an edge | merged: the overlap counted once (a part inside another adds nothing: if it was meant as a hole, its orientation is wrong, and the text says so) |
 //! | no area at all (a null shape, every vertex on one line, or nothing left after repair) | a **patch** with no area cannot be measured (its shares would divide by zero): it is skipped under `skip`, else invalid; an **obstacle** with no area covers nothing and is kept as it is |
 //!
 //! Duplicate consecutive vertices and ring orientation are not problems: the area does not
@@ -248,6 +248,14 @@ pub enum Problem {
         /// The other part.
         b: usize,
     },
+    /// A part lies wholly inside another (often a hole written with the outer rings'
+    /// orientation).
+    PartInsidePart {
+        /// The part that contains the other.
+        outer: usize,
+        /// The part inside it.
+        inner: usize,
+    },
     /// Two parts share an edge.
     PartsShareEdge {
         /// One part.
@@ -287,6 +295,11 @@ impl fmt::Display for Problem {
                 "part {part}: the {a} and the {b} cross or run along each other"
             ),
             Problem::PartsOverlap { a, b } => write!(f, "parts {a} and {b} overlap"),
+            Problem::PartInsidePart { outer, inner } => write!(
+                f,
+                "part {inner} lies inside part {outer} (if it was meant as a hole, it is written \
+                 the wrong way round: in a shapefile holes run counter-clockwise)"
+            ),
             Problem::PartsShareEdge { a, b } => write!(f, "parts {a} and {b} share an edge"),
         }
     }
@@ -356,7 +369,12 @@ pub fn diagnose(mp: &MultiPolygon<f64>) -> Vec<Problem> {
     }
     // Parts against each other, only where their envelopes meet (geo's MultiPolygon check relates
     // every pair, which is quadratic in relate calls).
-    let envelopes: Vec<Option<Rect<f64>>> = mp.0.iter().map(|p| p.bounding_rect()).collect();
+    // Parts without area (flagged above, dropped by the repair) are left out: relating them says
+    // nothing and trips geo's debug assertions on degenerate rings.
+    let envelopes: Vec<Option<Rect<f64>>> =
+        mp.0.iter()
+            .map(|p| p.bounding_rect().filter(|_| p.unsigned_area() > 0.0))
+            .collect();
     for i in 0..mp.0.len() {
         for j in i + 1..mp.0.len() {
             let (Some(a), Some(b)) = (envelopes[i], envelopes[j]) else {
@@ -370,7 +388,19 @@ pub fn diagnose(mp: &MultiPolygon<f64>) -> Vec<Problem> {
                 continue;
             };
             if im.get(CoordPos::Inside, CoordPos::Inside) == Dimensions::TwoDimensional {
-                problems.push(Problem::PartsOverlap { a: i + 1, b: j + 1 });
+                problems.push(if im.is_contains() {
+                    Problem::PartInsidePart {
+                        outer: i + 1,
+                        inner: j + 1,
+                    }
+                } else if im.is_within() {
+                    Problem::PartInsidePart {
+                        outer: j + 1,
+                        inner: i + 1,
+                    }
+                } else {
+                    Problem::PartsOverlap { a: i + 1, b: j + 1 }
+                });
             } else if im.get(CoordPos::OnBoundary, CoordPos::OnBoundary)
                 == Dimensions::OneDimensional
             {
@@ -785,8 +815,12 @@ mod tests {
             Polygon::new(square(0.0, 0.0, 10.0), vec![]),
             Polygon::new(square(2.0, 2.0, 2.0), vec![]),
         ]);
-        let (r, _) = repaired(&nested);
+        let (r, what) = repaired(&nested);
         close(r.unsigned_area(), 100.0);
+        assert!(
+            what.starts_with("part 2 lies inside part 1 (if it was meant as a hole"),
+            "{what}"
+        );
     }
 
     #[test]

@@ -63,7 +63,26 @@ use crate::read::{encoding_by_name, ReadOptions};
 /// 1 in file order. See the [module documentation](self) for the details.
 pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer, ReadError> {
     let bytes = std::fs::read(path).map_err(|e| ReadError::io(path, e))?;
-    let (text, encoding) = decode(path, &bytes, opts)?;
+    read_bytes(path, &bytes, opts)
+}
+
+/// Reads a GeoJSON document held in memory, exactly as [`read`] reads a file; `path` is only
+/// used to name the layer and in messages.
+///
+/// ```
+/// use std::path::Path;
+/// use tuban_io::{geojson, read::ReadOptions};
+///
+/// let text = br#"{"type": "Feature", "properties": {"XH": 1},
+///     "geometry": {"type": "Point", "coordinates": [1, 2]}}"#;
+/// let layer = geojson::read_bytes(Path::new("wells.geojson"), text, &ReadOptions::default())?;
+/// assert_eq!((layer.name.as_str(), layer.features.len()), ("wells", 1));
+/// let e = geojson::read_bytes(Path::new("bad.geojson"), b"{\"type\": ", &ReadOptions::default());
+/// assert!(e.unwrap_err().to_string().starts_with("bad.geojson:1:"));
+/// # Ok::<(), tuban_io::error::ReadError>(())
+/// ```
+pub fn read_bytes(path: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<Layer, ReadError> {
+    let (text, encoding) = decode(path, bytes, opts)?;
     let doc: RawDoc = serde_json::from_str(&text).map_err(|e| json_error(path, &e))?;
 
     let mut crs_text = None;
@@ -225,6 +244,9 @@ fn json_error(path: &Path, e: &serde_json::Error) -> ReadError {
         message.truncate(at);
     }
     let advice = match e.classify() {
+        _ if message.starts_with("number out of range") => {
+            "a number is beyond what a double can hold (about 1.8e308); fix it there"
+        }
         serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
             "the file is not valid JSON; fix it there (or export it again)"
         }

@@ -1162,6 +1162,11 @@ fn parse_date(t: &[u8]) -> Option<String> {
 
 const SHP_HEADER_LEN: u64 = 100;
 
+/// What a record that does not parse means when the records are read one after the other.
+const STRAY: &str = "the .shp is damaged, or holds stray bytes before this record (with the \
+                     layer's .shx next to it, tuban reads each record where the .shx says and \
+                     skips such bytes); export the layer again";
+
 /// The geometric family of a shape type code.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Family {
@@ -1327,18 +1332,6 @@ impl<R: Read + Seek> Shp<R> {
             return Ok(Some(()));
         }
         if self.pos >= self.file_len {
-            if self.pos < self.declared_end {
-                return Err(self
-                    .record_error(
-                        record,
-                        format!(
-                            "the file ends before this record (at byte {}, though its header says \
-                             it is {} bytes long): the .shp is truncated; export the layer again",
-                            self.file_len, self.declared_end
-                        ),
-                    )
-                    .into());
-            }
             return Ok(None);
         }
         let start = self.pos;
@@ -1367,7 +1360,7 @@ impl<R: Read + Seek> Shp<R> {
             return Err(self
                 .record_error(
                     record,
-                    format!("the record header at byte {start} gives a negative length ({words}): the .shp is damaged; export the layer again"),
+                    format!("the record header at byte {start} gives a negative length ({words}): {STRAY}"),
                 )
                 .into());
         };
@@ -1379,8 +1372,7 @@ impl<R: Read + Seek> Shp<R> {
                     record,
                     format!(
                         "the record should be {len} bytes long but the file ends {available} bytes \
-                         later: the .shp is truncated (or holds stray bytes before this record); \
-                         export the layer again"
+                         later: the .shp is truncated, or {STRAY}"
                     ),
                 )
                 .into());
@@ -1389,7 +1381,7 @@ impl<R: Read + Seek> Shp<R> {
             return Err(self
                 .record_error(
                     record,
-                    format!("the record at byte {start} is {len} bytes long, too short to hold even its shape type: the .shp is damaged"),
+                    format!("the record at byte {start} is {len} bytes long, too short to hold even its shape type: {STRAY}"),
                 )
                 .into());
         }
@@ -1418,10 +1410,17 @@ impl<R: Read + Seek> Shp<R> {
             Some(Family::MultiPatch) => return Err(multipatch_error(&self.path).into()),
             Some(f) => f,
             None => {
-                return Err(self.record_error(
-                    record,
-                    format!("shape type {shape_type} is not an ESRI shape type: the .shp is damaged (or holds stray bytes before this record); export the layer again"),
-                ).into())
+                let why = if at.is_some() {
+                    "the .shp is damaged; export the layer again"
+                } else {
+                    STRAY
+                };
+                return Err(self
+                    .record_error(
+                        record,
+                        format!("shape type {shape_type} is not an ESRI shape type: {why}"),
+                    )
+                    .into());
             }
         };
         if self.family != Family::Null && fam != self.family {
@@ -1451,8 +1450,22 @@ impl<R: Read + Seek> Shp<R> {
             .map_err(|m| self.record_error(record, m))?)
     }
 
-    /// The error for a `.shp` that ended after `read` records where the `.dbf` has `count`.
+    /// The error for a `.shp` that ended after `read` records where the `.dbf` has `count`:
+    /// truncation when the header says the file is longer, else a count mismatch.
     fn ended_early(&self, dbf: &Path, read: usize, count: usize) -> ReadError {
+        if self.declared_end > self.file_len {
+            return self.record_error(
+                read + 1,
+                format!(
+                    "the file ends before this record (at byte {}, though its header says it is \
+                     {} bytes long, and {} holds {count} records): the .shp is truncated; export \
+                     the layer again",
+                    self.file_len,
+                    self.declared_end,
+                    dbf.display()
+                ),
+            );
+        }
         ReadError::CountMismatch {
             shp: self.path.clone(),
             shp_records: read,

@@ -10,7 +10,9 @@
 //! area_method = "ellipsoidal"     # the survey's method (default), or "planar"
 //! assume_crs = "EPSG:4544"        # optional: the CRS of layers without a .prj
 //! threads = 0                     # 0: one per core
-//! outputs = ["out/patches.csv", "out/patches.geojson"]
+//! outputs = ["out/patches.csv", "out/patches.xlsx", "out/patches.shp", "out/patches.gpkg", "out/patches.geojson"]
+//! lang = "zh"                     # workbook headers: zh (default) or en
+//! shp_encoding = "GBK"            # shapefile text: GBK (default) or UTF-8
 //! overwrite = true                # replace existing outputs (default: refuse)
 //! rules = "rules.toml"            # optional; the built-in rules apply otherwise
 //! villages = "out/villages.csv"   # optional: per-village totals
@@ -257,6 +259,13 @@ pub struct Project {
     /// Replace outputs that already exist.
     #[serde(default)]
     pub overwrite: bool,
+    /// Language of the workbook's headers: `zh` (default) or `en`.
+    #[serde(default)]
+    pub lang: Option<String>,
+    /// Text encoding of shapefile outputs: `GBK` (default, what ArcGIS in China expects) or
+    /// `UTF-8`.
+    #[serde(default)]
+    pub shp_encoding: Option<String>,
 }
 
 fn ellipsoidal() -> AreaMethod {
@@ -309,6 +318,26 @@ impl Project {
             fix(r);
         }
         self.outputs.iter_mut().for_each(fix);
+    }
+
+    /// The workbook language (`lang`), checked.
+    pub fn lang(&self) -> Result<tuban_io::write::Lang, ProjectError> {
+        match &self.lang {
+            None => Ok(Default::default()),
+            Some(t) => t.parse().map_err(ProjectError::Unsupported),
+        }
+    }
+
+    /// The shapefile output encoding (`shp_encoding`), checked.
+    pub fn shp_encoding(&self) -> Result<tuban_io::write::shp::ShpEncoding, ProjectError> {
+        match &self.shp_encoding {
+            None => Ok(Default::default()),
+            Some(t) => t.parse().map_err(
+                |e: <tuban_io::write::shp::ShpEncoding as std::str::FromStr>::Err| {
+                    ProjectError::Unsupported(format!("shp_encoding: {e}"))
+                },
+            ),
+        }
     }
 
     /// Every output file of the run: the `outputs` and the village table.

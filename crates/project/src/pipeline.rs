@@ -97,13 +97,26 @@ pub struct Outcome {
     pub steep: Option<SteepStats>,
     /// Things the user should know that did not stop the run (e.g. patches beyond the DEM).
     pub warnings: Vec<String>,
+    /// Information about the outputs (e.g. how long column names were shortened for a DBF).
+    pub notes: Vec<String>,
     /// Stage timings.
     pub timings: Timings,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     Csv,
     GeoJson,
+    Xlsx,
+    Shp,
+    Gpkg,
+}
+
+impl Format {
+    /// Does this format carry the obstacle-pieces layer (so the overlay must keep them)?
+    fn has_pieces(self) -> bool {
+        matches!(self, Format::GeoJson | Format::Shp | Format::Gpkg)
+    }
 }
 
 fn output_format(path: &Path) -> Result<Format, ProjectError> {
@@ -115,37 +128,77 @@ fn output_format(path: &Path) -> Result<Format, ProjectError> {
     match ext.as_str() {
         "csv" => Ok(Format::Csv),
         "geojson" | "json" => Ok(Format::GeoJson),
+        "xlsx" => Ok(Format::Xlsx),
+        "shp" => Ok(Format::Shp),
+        "gpkg" => Ok(Format::Gpkg),
         _ => Err(ProjectError::Unsupported(format!(
-            "{}: unknown output format '.{ext}': use .csv or .geojson",
+            "{}: unknown output format '.{ext}': use .csv, .xlsx, .geojson, .shp or .gpkg",
             path.display()
         ))),
     }
 }
 
-/// Checks the outputs before any work is done: known formats, no input overwritten, and no
-/// existing file replaced unless the project allows it.
-fn check_outputs(project: &Project) -> Result<(), ProjectError> {
-    let inputs: Vec<PathBuf> = project
-        .inputs()
-        .iter()
-        .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()))
-        .collect();
-    for out in project.all_outputs() {
-        let canon = std::fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf());
-        if inputs.contains(&canon) {
-            return Err(write::WriteError::Refused(format!(
-                "{}: this output is also an input of the run; tuban never writes its inputs: choose another output path",
-                out.display()
-            ))
-            .into());
+/// Every file writing `out` creates: for a shapefile its sidecars, and the obstacle layer beside
+/// the patches for the GIS formats that have one.
+fn files_of(out: &Path) -> Result<Vec<PathBuf>, ProjectError> {
+    let format = output_format(out)?;
+    let mut v = vec![out.to_path_buf()];
+    if format == Format::Shp {
+        let pieces = write::pieces::pieces_path(out);
+        for base in [out.to_path_buf(), pieces.clone()] {
+            for ext in ["shx", "dbf", "prj", "cpg"] {
+                v.push(base.with_extension(ext));
+            }
         }
-        output_format(out)?;
-        if out.exists() && !project.overwrite {
-            return Err(write::WriteError::Refused(format!(
-                "{}: already exists; pass --overwrite (or set overwrite = true in the project file) to replace it",
-                out.display()
-            ))
-            .into());
+        v.push(pieces);
+    } else if format == Format::GeoJson {
+        v.push(write::pieces::pieces_path(out));
+    }
+    Ok(v)
+}
+
+/// Checks the outputs before any work is done: known formats, no input overwritten (sidecars
+/// included), and no existing file replaced unless the project allows it.
+fn check_outputs(project: &Project) -> Result<(), ProjectError> {
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut inputs: Vec<PathBuf> = Vec::new();
+    for p in project.inputs() {
+        inputs.push(canon(p));
+        // A shapefile input is all of its sidecars.
+        if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("shp")) {
+            for ext in ["shx", "dbf", "prj", "cpg"] {
+                inputs.push(canon(&p.with_extension(ext)));
+            }
+        }
+    }
+    let clash = |f: &Path| {
+        write::WriteError::Refused(format!(
+            "{}: this output is also an input of the run; tuban never writes its inputs: choose another output path",
+            f.display()
+        ))
+    };
+    for out in project.all_outputs() {
+        // The path itself first, whatever its format: writing an input is the worst mistake.
+        if inputs.contains(&canon(out)) {
+            return Err(clash(out).into());
+        }
+        let files = if project.villages.as_deref() == Some(out) {
+            output_format(out)?;
+            vec![out.to_path_buf()]
+        } else {
+            files_of(out)?
+        };
+        for f in files {
+            if inputs.contains(&canon(&f)) {
+                return Err(clash(&f).into());
+            }
+            if f.exists() && !project.overwrite {
+                return Err(write::WriteError::Refused(format!(
+                    "{}: already exists; pass --overwrite (or set overwrite = true in the project file) to replace it",
+                    f.display()
+                ))
+                .into());
+            }
         }
     }
     Ok(())
@@ -195,6 +248,104 @@ fn read(
         .map_err(crate::external::with_hint)?,
     };
     Ok(Placed { role, layer, crs })
+}
+
+/// What the workbook's run sheet says: inputs with sizes and SHA-256, CRS, method, rules,
+/// thresholds, version, start time and time taken so far.
+fn run_info(
+    project: &Project,
+    report: &Report,
+    crs_notes: &[(String, String)],
+    warnings: &[String],
+    rules: &Rules,
+    start: Instant,
+) -> Result<write::run_info::RunInfo, ProjectError> {
+    let mut inputs = Vec::new();
+    let mut describe = |role: &str, path: &Path| -> Result<(), ProjectError> {
+        let files = write::run_info::InputFile::describe(role, path).map_err(|source| {
+            ProjectError::Write(write::WriteError::Io {
+                path: path.display().to_string(),
+                source,
+            })
+        })?;
+        inputs.extend(files);
+        Ok(())
+    };
+    describe("patches", &project.patches.path)?;
+    if let Some(l) = &project.landuse {
+        describe("landuse", &l.path)?;
+    }
+    if let Some(l) = &project.graves {
+        describe("graves", &l.path)?;
+    }
+    if let Some(l) = &project.roads {
+        describe("roads", &l.path)?;
+    }
+    if let Some(d) = &project.dem {
+        describe("dem", &d.path)?;
+    }
+    if let Some(r) = &project.rules {
+        describe("rules", r)?;
+    }
+    let mut thresholds = Vec::new();
+    if let Some(d) = &project.dem {
+        thresholds.push((
+            "steep slope, degrees".into(),
+            format!("> {}", d.threshold_deg.unwrap_or(25.0)),
+        ));
+    }
+    if let Some(g) = &project.graves {
+        let p = g.shape_params();
+        thresholds.push(("grave disc radius, m".into(), p.radius_m.to_string()));
+        thresholds.push((
+            "segments per quarter circle".into(),
+            p.quad_segs.to_string(),
+        ));
+    }
+    if let Some(r) = &project.roads {
+        let p = r.shape_params();
+        thresholds.push(("road minimum width, m".into(), p.min_width_m.to_string()));
+        if let Some(w) = p.default_width_m {
+            thresholds.push(("road default width, m".into(), w.to_string()));
+        }
+    }
+    let rule_lines = rules
+        .rules()
+        .iter()
+        .map(|r| {
+            let when: Vec<String> = r
+                .when
+                .iter()
+                .map(|c| serde_json::to_string(c).unwrap_or_default())
+                .collect();
+            format!(
+                "{} <- {}{}{}",
+                r.class,
+                r.layer,
+                if when.is_empty() {
+                    String::new()
+                } else {
+                    format!(" where {}", when.join(" and "))
+                },
+                r.note
+                    .as_ref()
+                    .map(|n| format!("  ({n})"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    Ok(write::run_info::RunInfo {
+        inputs,
+        crs: report.crs.map(|c| c.to_string()).unwrap_or_default(),
+        crs_notes: crs_notes.to_vec(),
+        area_method: report.method_note.clone(),
+        rules: rule_lines,
+        thresholds,
+        tuban_version: env!("CARGO_PKG_VERSION").into(),
+        started: write::run_info::timestamp_utc(std::time::SystemTime::now() - start.elapsed()),
+        seconds: start.elapsed().as_secs_f64(),
+        warnings: warnings.to_vec(),
+    })
 }
 
 /// The steep cells of the DEM under the patches, as obstacles in the working CRS.
@@ -313,6 +464,8 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
     let start = Instant::now();
     let mut timings = Timings::default();
     let assumed = parse_crs(&project.assume_crs, "assume_crs")?;
+    project.lang()?;
+    project.shp_encoding()?;
     check_outputs(project)?;
 
     let rules = match &project.rules {
@@ -437,9 +590,14 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
     };
     let method = measure.method();
     let method_note = measure.describe();
+    // The obstacle pieces are kept only when an output draws them (they cost memory).
+    let keep_pieces = project
+        .outputs
+        .iter()
+        .any(|o| output_format(o).is_ok_and(|f| f.has_pieces()));
     let options = OverlayOptions {
         measure,
-        keep_pieces: false,
+        keep_pieces,
     };
     let t = Instant::now();
     let classes = rules.classes().len();
@@ -478,7 +636,10 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
     let t = Instant::now();
     let mut written = Vec::new();
     progress.start(Stage::Write, Some(project.all_outputs().len() as u64));
+    let mut notes = Vec::new();
     for out in &project.outputs {
+        // Files written beside `out` (the obstacle layers), listed after it.
+        let mut extra = Vec::new();
         match output_format(out)? {
             Format::Csv => write::csv::write(&report, out)?,
             Format::GeoJson => {
@@ -486,10 +647,31 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
                     source_crs: Some(working),
                     ..Default::default()
                 };
-                write::geojson::write(&report, &opts, out)?
+                write::geojson::write(&report, &opts, out)?;
+                let pieces = write::pieces::pieces_path(out);
+                write::geojson::write_pieces(&report, &opts, &pieces)?;
+                extra.push(pieces);
+            }
+            Format::Shp => {
+                let opts = write::shp::ShpOptions {
+                    encoding: project.shp_encoding()?,
+                };
+                let done = write::shp::write(&report, &opts, out)?;
+                let pieces = write::pieces::pieces_path(out);
+                let done_pieces = write::shp::write_pieces(&report, &opts, &pieces)?;
+                extra.push(pieces);
+                notes.extend(done.field_map_note());
+                warnings.extend(done.warnings);
+                warnings.extend(done_pieces.warnings);
+            }
+            Format::Gpkg => write::gpkg::write(&report, out)?,
+            Format::Xlsx => {
+                let info = run_info(project, &report, &crs_notes, &warnings, &rules, start)?;
+                write::xlsx::write(&report, &info, project.lang()?, out)?
             }
         }
         written.push(out.clone());
+        written.append(&mut extra);
         progress.advance(1);
     }
     if let Some(path) = &project.villages {
@@ -508,6 +690,7 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
         crs_notes,
         steep: steep_stats,
         warnings,
+        notes,
         timings,
     })
 }

@@ -108,3 +108,63 @@ pub fn write_features(
 pub fn write(report: &Report, opts: &GeoJsonOptions, path: &Path) -> Result<(), WriteError> {
     write_atomically(path, |w| write_features(report, opts, w))
 }
+
+/// Writes the obstacle layer (see [`super::pieces`]) to `out`: a FeatureCollection named
+/// `tuban_obstacles`, one MultiPolygon feature per piece with the properties `patch_id`,
+/// `village`, `class`, `class_zh`, `area_m2`, `area_mu`; coordinates as for the patches
+/// ([`GeoJsonOptions`]). With no pieces the collection is empty.
+pub fn write_piece_features(
+    report: &Report,
+    opts: &GeoJsonOptions,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    use super::pieces::{pieces, PIECE_FIELDS};
+    let projector = opts.source_crs.map(|c| c.projector());
+    let to_lon_lat = projector.filter(|p| !opts.keep_crs && !p.is_identity());
+    let t = |c: Coord<f64>| match &to_lon_lat {
+        Some(p) => {
+            let (x, y) = p.to_geographic(c.x, c.y);
+            Coord { x, y }
+        }
+        None => c,
+    };
+    out.write_all(b"{\"type\":\"FeatureCollection\",\"name\":\"tuban_obstacles\",")?;
+    if let (Some(crs), true) = (opts.source_crs, opts.keep_crs) {
+        let name = format!("urn:ogc:def:crs:EPSG::{}", crs.epsg());
+        let crs = json!({ "type": "name", "properties": { "name": name } });
+        write!(out, "\"crs\":{crs},")?;
+    }
+    write!(
+        out,
+        "\"tuban_area_method\":{},",
+        Value::String(report.method_note.clone())
+    )?;
+    out.write_all(b"\"features\":[\n")?;
+    for (i, p) in pieces(report).iter().enumerate() {
+        let mut props = Map::new();
+        for (k, (name, _)) in PIECE_FIELDS.iter().enumerate() {
+            let v = match p.field(k) {
+                Ok(s) => Value::String(s.to_string()),
+                Err(v) => json!(v),
+            };
+            props.insert(name.to_string(), v);
+        }
+        let f = json!({
+            "type": "Feature",
+            "properties": props,
+            "geometry": multipolygon(&p.geometry, &t),
+        });
+        if i > 0 {
+            out.write_all(b",\n")?;
+        }
+        serde_json::to_writer(&mut *out, &f)?;
+    }
+    out.write_all(b"\n]}\n")?;
+    Ok(())
+}
+
+/// Writes the obstacle layer to the GeoJSON file `path`, whole or not at all (see
+/// [`write_piece_features`]).
+pub fn write_pieces(report: &Report, opts: &GeoJsonOptions, path: &Path) -> Result<(), WriteError> {
+    write_atomically(path, |w| write_piece_features(report, opts, w))
+}

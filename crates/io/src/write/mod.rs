@@ -4,6 +4,13 @@
 pub mod atomic;
 pub mod csv;
 pub mod geojson;
+pub mod gpkg;
+pub mod pieces;
+pub mod run_info;
+pub mod shp;
+pub mod xlsx;
+
+pub use xlsx::Lang;
 
 use thiserror::Error;
 

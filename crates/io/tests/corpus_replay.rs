@@ -1,0 +1,99 @@
+//! Replays the fuzz corpora and every saved crash through the same harness the fuzz targets use
+//! (`fuzz/harness.rs`), on stable, without libFuzzer: CI runs this; fuzzing itself needs nightly
+//! (see `fuzz/README.md`).
+//!
+//! For each target `T` in `shp`, `dbf`, `geojson`, `geotiff` and `overlay`, every file in
+//! `fuzz/corpus/T/` (inputs libFuzzer found interesting, minimised) and `fuzz/artifacts/T/`
+//! (inputs that once crashed, kept as regression tests) goes through `harness::T`, which panics
+//! if a reader panics or breaks its promises, or if the overlay's invariants fail.
+
+#[path = "../../../fuzz/harness.rs"]
+mod harness;
+
+use std::path::{Path, PathBuf};
+
+fn inputs(target: &str) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
+    let mut files = Vec::new();
+    for dir in ["corpus", "artifacts"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir).join(target)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_file()
+                && !p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Runs `f` on every input of `target`, naming the input that fails.
+fn replay(target: &str, f: fn(&[u8])) -> usize {
+    let files = inputs(target);
+    for p in &files {
+        let data = std::fs::read(p).unwrap();
+        if std::panic::catch_unwind(|| f(&data)).is_err() {
+            panic!("{}: the {target} harness failed on this input", p.display());
+        }
+    }
+    files.len()
+}
+
+#[test]
+fn shp_corpus() {
+    replay("shp", harness::shp);
+}
+
+#[test]
+fn dbf_corpus() {
+    replay("dbf", harness::dbf);
+}
+
+#[test]
+fn geojson_corpus() {
+    replay("geojson", harness::geojson);
+}
+
+#[test]
+fn geotiff_corpus() {
+    replay("geotiff", harness::geotiff);
+}
+
+#[test]
+fn overlay_corpus() {
+    replay("overlay", harness::overlay);
+}
+
+/// The harness itself works on well-formed inputs (so an empty corpus folder cannot hide a broken
+/// harness): the Erping fixture's patches as a shapefile input, and a forest over half a patch.
+#[test]
+fn harness_smoke() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let shp = std::fs::read(dir.join("patches_gbk.shp")).unwrap();
+    let shx = std::fs::read(dir.join("patches_gbk.shx")).unwrap();
+    let dbf = std::fs::read(dir.join("patches_gbk.dbf")).unwrap();
+    let joined = harness::join_shapefile(&shp, Some(&shx), &dbf, 1);
+    let (s, x, d, flags) = harness::split_shapefile(&joined).unwrap();
+    assert_eq!(
+        (s, x.as_deref(), d, flags),
+        (shp.clone(), Some(&shx[..]), dbf.clone(), 1)
+    );
+    harness::shp(&joined);
+    harness::dbf(&dbf);
+    let mut square = vec![0u8, 1];
+    for (x, y) in [(0i16, 0i16), (160, 0), (160, 160), (0, 160)] {
+        square.extend(x.to_le_bytes());
+        square.extend(y.to_le_bytes());
+    }
+    let mut input = square.clone();
+    input.extend(&square[1..]);
+    assert_eq!(harness::polygons(&input).len(), 2);
+    harness::overlay(&input);
+}

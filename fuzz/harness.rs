@@ -1,0 +1,364 @@
+//! What each fuzz target does with its bytes, shared by the cargo-fuzz targets
+//! (`fuzz/fuzz_targets/*.rs`, nightly) and the replay test on stable
+//! (`crates/io/tests/corpus_replay.rs`), which includes this file with `#[path]`.
+//!
+//! Each function must never panic, whatever the bytes: a reader returns an error naming the
+//! file, and what it returns when it succeeds must keep the reader's promises (finite
+//! coordinates, record numbers ascending from 1, one value per field). The overlay target builds
+//! polygons from the bytes, settles them with `tuban_core::validity` (repair) and checks the
+//! overlay's invariants on the result: every class ≤ union ≤ patch, all finite.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use tuban_core::geo::{
+    Area, Coord, CoordsIter, Geometry, LineString, MapCoords, MultiPolygon, Polygon, Validation,
+};
+use tuban_core::layer::Layer;
+use tuban_core::overlay::{overlay_one, Obstacle, ObstacleIndex, OverlayOptions, Patch};
+use tuban_core::validity::{check_obstacle, check_patch, InvalidPolicy, Outcome};
+use tuban_io::read::ReadOptions;
+
+/// Called by the fuzz targets (not by the replay test). Under libFuzzer, libfuzzer-sys's panic hook aborts on every panic, even one
+/// that tuban catches on purpose (`tuban_core::validity` turns a panic inside geo, such as one of
+/// geo's own debug assertions on a degenerate ring, into an outcome; the overlay turns one into
+/// the patch's error). This hook only reports; a panic that escapes the harness still aborts,
+/// since libfuzzer-sys aborts when the unwinding reaches it.
+pub fn report_panics_without_aborting() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        static SEEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        std::panic::set_hook(Box::new(|info| {
+            if SEEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < 20 {
+                eprintln!("panic (aborts only if not caught): {info}");
+            }
+        }));
+    });
+}
+
+/// The encodings every reader input is tried with: none given, and GBK given by the user.
+fn option_sets() -> [ReadOptions; 2] {
+    [
+        ReadOptions::default(),
+        ReadOptions {
+            encoding: Some("GBK".into()),
+            ..Default::default()
+        },
+    ]
+}
+
+/// The promises of a layer that was read without error.
+fn check_layer(layer: &Layer) {
+    let mut previous = 0;
+    for f in &layer.features {
+        assert!(f.record > previous, "record numbers ascend from 1");
+        previous = f.record;
+        assert_eq!(f.values.len(), layer.fields.len(), "one value per field");
+        if let Some(g) = &f.geometry {
+            assert!(
+                g.coords_iter().all(|c| c.x.is_finite() && c.y.is_finite()),
+                "record {}: a non-finite coordinate got through",
+                f.record
+            );
+            if let Geometry::Polygon(p) = g {
+                for r in std::iter::once(p.exterior()).chain(p.interiors()) {
+                    assert!(r.0.is_empty() || r.0.len() >= 4, "rings have 4 points");
+                }
+            }
+        }
+    }
+}
+
+/// Splits the bytes into the files of a shapefile: `[shp_len u32 LE][shx_len u32 LE, u32::MAX
+/// for none][flags u8: bit 0 a .cpg saying GBK, bit 1 a .prj][shp][shx][dbf = the rest]`.
+pub fn split_shapefile(data: &[u8]) -> Option<(Vec<u8>, Option<Vec<u8>>, Vec<u8>, u8)> {
+    if data.len() < 9 {
+        return None;
+    }
+    let shp_len = u32::from_le_bytes(data[0..4].try_into().ok()?) as usize;
+    let shx_len = u32::from_le_bytes(data[4..8].try_into().ok()?);
+    let flags = data[8];
+    let rest = &data[9..];
+    let shp_len = shp_len.min(rest.len());
+    let (shp, rest) = rest.split_at(shp_len);
+    let (shx, dbf) = if shx_len == u32::MAX {
+        (None, rest)
+    } else {
+        let n = (shx_len as usize).min(rest.len());
+        let (shx, dbf) = rest.split_at(n);
+        (Some(shx.to_vec()), dbf)
+    };
+    Some((shp.to_vec(), shx, dbf.to_vec(), flags))
+}
+
+/// The inverse of [`split_shapefile`], for making seeds.
+pub fn join_shapefile(shp: &[u8], shx: Option<&[u8]>, dbf: &[u8], flags: u8) -> Vec<u8> {
+    let mut v = Vec::new();
+    v.extend((shp.len() as u32).to_le_bytes());
+    v.extend(shx.map_or(u32::MAX, |s| s.len() as u32).to_le_bytes());
+    v.push(flags);
+    v.extend(shp);
+    if let Some(s) = shx {
+        v.extend(s);
+    }
+    v.extend(dbf);
+    v
+}
+
+/// A whole shapefile (see [`split_shapefile`]) through `tuban_io::shp::read_parts`.
+pub fn shp(data: &[u8]) {
+    let Some((shp, shx, dbf, flags)) = split_shapefile(data) else {
+        return;
+    };
+    let prj: &[u8] = b"PROJCS[\"CGCS2000_3_Degree_GK_CM_105E\"]";
+    let parts = tuban_io::shp::Parts {
+        shp: &shp,
+        shx: shx.as_deref(),
+        dbf: &dbf,
+        cpg: (flags & 1 != 0).then_some(b"GBK".as_slice()),
+        prj: (flags & 2 != 0).then_some(prj),
+    };
+    for opts in option_sets() {
+        if let Ok(layer) = tuban_io::shp::read_parts("fuzz", &parts, &opts) {
+            check_layer(&layer);
+        }
+    }
+}
+
+/// A `.dbf` on its own, with a `.shp` of as many null shapes as its header declares (at most
+/// 4096), through `tuban_io::shp::read_parts`.
+pub fn dbf(data: &[u8]) {
+    let n = if data.len() >= 8 {
+        u32::from_le_bytes([data[4], data[5], data[6], data[7]]).min(4096) as usize
+    } else {
+        0
+    };
+    let shp = null_shapes(n);
+    let parts = tuban_io::shp::Parts {
+        shp: &shp,
+        dbf: data,
+        ..Default::default()
+    };
+    for opts in option_sets() {
+        if let Ok(layer) = tuban_io::shp::read_parts("fuzz", &parts, &opts) {
+            check_layer(&layer);
+            assert!(layer.features.len() <= n);
+        }
+    }
+}
+
+/// A `.shp` of `n` null shapes.
+pub fn null_shapes(n: usize) -> Vec<u8> {
+    let len = 100 + 12 * n;
+    let mut v = vec![0u8; 100];
+    v[0..4].copy_from_slice(&9994i32.to_be_bytes());
+    v[24..28].copy_from_slice(&((len / 2) as i32).to_be_bytes());
+    v[28..32].copy_from_slice(&1000i32.to_le_bytes());
+    for i in 0..n {
+        v.extend(((i + 1) as i32).to_be_bytes());
+        v.extend(2i32.to_be_bytes());
+        v.extend(0i32.to_le_bytes());
+    }
+    v
+}
+
+/// A GeoJSON document through `tuban_io::geojson::read_bytes`.
+pub fn geojson(data: &[u8]) {
+    for opts in option_sets() {
+        if let Ok(layer) = tuban_io::geojson::read_bytes(Path::new("fuzz.geojson"), data, &opts) {
+            check_layer(&layer);
+        }
+    }
+}
+
+/// A file in the temporary folder, unique to this process and thread, removed when dropped.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(ext: &str, data: &[u8]) -> Option<TempFile> {
+        let name = format!(
+            "tuban-fuzz-{}-{:?}.{ext}",
+            std::process::id(),
+            std::thread::current().id()
+        )
+        .replace(
+            |c: char| !c.is_ascii_alphanumeric() && c != '.' && c != '-',
+            "",
+        );
+        let path = std::env::temp_dir().join(name);
+        std::fs::write(&path, data).ok()?;
+        Some(TempFile(path))
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// A GeoTIFF through `tuban_io::geotiff::Dem`: open, then read a corner window, the opposite
+/// corner, and the whole raster when it is small.
+pub fn geotiff(data: &[u8]) {
+    let Some(file) = TempFile::new("tif", data) else {
+        return;
+    };
+    let Ok(dem) = tuban_io::geotiff::Dem::open(&file.0) else {
+        return;
+    };
+    let spec = dem.spec();
+    let (cols, rows) = (spec.cols, spec.rows);
+    let (w, h) = (cols.min(64), rows.min(64));
+    if let Ok(g) = dem.read_window(0, 0, w, h) {
+        assert_eq!((g.cols, g.rows), (w, h));
+        assert_eq!(g.data.len(), w * h);
+    }
+    if cols > 0 && rows > 0 {
+        let _ = dem.read_window(cols - w, rows - h, w, h);
+    }
+    if cols.saturating_mul(rows) <= 1 << 16 {
+        let _ = dem.read_all();
+    }
+    // A window reaching outside is an error, not a panic.
+    assert!(dem.read_window(cols, 0, 1, 1).is_err());
+}
+
+/// Reads the overlay target's bytes.
+struct Bytes<'a>(&'a [u8]);
+
+impl Bytes<'_> {
+    fn u8(&mut self) -> Option<u8> {
+        let (&b, rest) = self.0.split_first()?;
+        self.0 = rest;
+        Some(b)
+    }
+    fn i16(&mut self) -> Option<i16> {
+        Some(i16::from_le_bytes([self.u8()?, self.u8()?]))
+    }
+}
+
+/// Polygons from bytes: `[flags]` then rings, each `[head][x i16 LE][y i16 LE]...` with
+/// `3 + head % 14` points; a `head` with its top bit set makes the ring a hole of the polygon
+/// before it. Coordinates are `i16 × scale` (flags bits 1-2: 1/16, 1/1024, 1 or 16 m) plus a
+/// Gauss-Kruger offset when flags bit 0 is set. At most 8 polygons.
+pub fn polygons(data: &[u8]) -> Vec<Polygon<f64>> {
+    let mut b = Bytes(data);
+    let Some(flags) = b.u8() else {
+        return Vec::new();
+    };
+    let (ox, oy) = if flags & 1 != 0 {
+        (36_500_000.0, 3_300_000.0)
+    } else {
+        (0.0, 0.0)
+    };
+    let scale = [1.0 / 16.0, 1.0 / 1024.0, 1.0, 16.0][usize::from((flags >> 1) & 3)];
+    let mut polys: Vec<Polygon<f64>> = Vec::new();
+    while let Some(head) = b.u8() {
+        let n = 3 + usize::from(head & 0x7F) % 14;
+        let mut ring = Vec::with_capacity(n + 1);
+        for _ in 0..n {
+            let (Some(x), Some(y)) = (b.i16(), b.i16()) else {
+                break;
+            };
+            ring.push(Coord {
+                x: ox + f64::from(x) * scale,
+                y: oy + f64::from(y) * scale,
+            });
+        }
+        if ring.len() < 3 {
+            break;
+        }
+        let ring = LineString(ring); // Polygon::new closes it
+        if head & 0x80 != 0 && !polys.is_empty() {
+            if let Some(p) = polys.last_mut() {
+                p.interiors_push(ring);
+            }
+        } else if polys.len() < 8 {
+            polys.push(Polygon::new(ring, vec![]));
+        } else {
+            break;
+        }
+    }
+    polys
+}
+
+/// Polygons from bytes (see [`polygons`]): the first is the patch (a second one joins it when
+/// flags bit 3 is set), the others are obstacles of classes 0, 1, 2 in turn. Each is settled by
+/// `validity` (repair); the overlay's numbers must then keep their invariants.
+pub fn overlay(data: &[u8]) {
+    let polys = polygons(data);
+    let flags = data.first().copied().unwrap_or(0);
+    let mut polys = polys.into_iter();
+    let Some(first) = polys.next() else { return };
+    let mut patch_parts = vec![first];
+    let mut rest: Vec<Polygon<f64>> = polys.collect();
+    if flags & 8 != 0 && !rest.is_empty() {
+        patch_parts.push(rest.remove(0));
+    }
+    let patch = MultiPolygon(patch_parts);
+    let patch = match check_patch(&patch, InvalidPolicy::Repair) {
+        Outcome::Valid(g) => g,
+        Outcome::Repaired { geometry, what } => {
+            assert_valid(&geometry, &what);
+            geometry
+        }
+        Outcome::Skipped(_) | Outcome::Invalid(_) => return,
+    };
+    let mut obstacles = Vec::new();
+    for (k, p) in rest.into_iter().enumerate() {
+        let g = match check_obstacle(&MultiPolygon(vec![p]), InvalidPolicy::Repair) {
+            Outcome::Valid(g) => g,
+            Outcome::Repaired { geometry, what } => {
+                assert_valid(&geometry, &what);
+                geometry
+            }
+            Outcome::Skipped(_) | Outcome::Invalid(_) => continue,
+        };
+        obstacles.push(Obstacle::new(k % 3, g));
+    }
+    let expected_area = patch.unsigned_area();
+    let index = ObstacleIndex::new(obstacles);
+    let r = overlay_one(
+        &Patch::new("1", "", patch),
+        &index,
+        3,
+        &OverlayOptions::default(),
+    );
+    assert!(r.error.is_none(), "{:?}", r.error);
+    let tol = 1e-6 * (1.0 + r.area_m2);
+    assert!(
+        (r.area_m2 - expected_area).abs() <= tol,
+        "{} != {expected_area}",
+        r.area_m2
+    );
+    assert!(r.union_m2.is_finite() && r.union_m2 >= 0.0);
+    assert!(
+        r.union_m2 <= r.area_m2 + tol,
+        "{} > {}",
+        r.union_m2,
+        r.area_m2
+    );
+    for &c in &r.class_m2 {
+        assert!(c.is_finite() && c >= 0.0 && c <= r.union_m2 + tol);
+    }
+}
+
+/// A repaired geometry is valid by geo's rules, finite, and has no empty ring.
+fn assert_valid(g: &MultiPolygon<f64>, what: &str) {
+    assert!(
+        g.coords_iter().all(|c| c.x.is_finite() && c.y.is_finite()),
+        "{what}"
+    );
+    // geo's own validation is quadratic per ring: only for small results.
+    if g.coords_count() <= 2000 {
+        let local = match g.coords_iter().next() {
+            Some(o) => g.map_coords(|c| c - o),
+            None => g.clone(),
+        };
+        assert!(
+            local.is_valid(),
+            "repaired geometry is invalid ({what}): {:?}",
+            local.validation_errors()
+        );
+    }
+}
