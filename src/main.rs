@@ -147,6 +147,10 @@ struct Common {
     /// Print the run's summary as JSON on stdout (instead of the table and summary line).
     #[arg(long)]
     json: bool,
+    /// Invalid patch or obstacle geometry: repair (default; the repair is reported per patch),
+    /// skip, or error.
+    #[arg(long, value_name = "repair|skip|error")]
+    invalid: Option<String>,
     /// Language of the workbook (.xlsx): zh (default) or en.
     #[arg(long, value_name = "zh|en")]
     lang: Option<String>,
@@ -247,6 +251,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
                 outputs,
                 villages,
                 overwrite: false,
+                invalid: None,
                 lang: None,
                 shp_encoding: None,
             };
@@ -309,6 +314,9 @@ fn apply_common(p: &mut Project, c: &Common) {
     }
     if let Some(m) = c.area_method {
         p.area_method = m;
+    }
+    if c.invalid.is_some() {
+        p.invalid = c.invalid.clone();
     }
     if c.lang.is_some() {
         p.lang = c.lang.clone();

@@ -5,7 +5,7 @@
 //! Most tests drive the `tuban` binary (`overlay --patches FIXTURE --landuse landuse.shp
 //! --area-method planar`, so the hand-computed planar areas are exact). The geometry fixtures are
 //! also settled through `tuban_core::validity` directly; their CLI tests that need `--invalid`
-//! and the `repair` column are `#[ignore = "needs --invalid wiring"]` until the pipeline calls
+//! and the `repair` column are `` until the pipeline calls
 //! validity.
 
 use std::collections::BTreeSet;
@@ -276,7 +276,7 @@ fn landuse_overlapping_parts() {
 }
 
 #[test]
-#[ignore = "needs --invalid wiring"]
+
 fn landuse_overlapping_parts_cli() {
     let r = run_with("good", "landuse_overlapping_parts", &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -400,7 +400,7 @@ fn null_shape() {
 }
 
 #[test]
-#[ignore = "needs --invalid wiring"]
+
 fn null_shape_cli_says_no_area() {
     let r = run("null_shape");
     assert_eq!(r.code, 3, "{}", r.stderr);
@@ -543,7 +543,7 @@ fn bowtie() {
 }
 
 #[test]
-#[ignore = "needs --invalid wiring"]
+
 fn bowtie_cli() {
     let r = run("bowtie");
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -567,7 +567,7 @@ fn spike() {
 }
 
 #[test]
-#[ignore = "needs --invalid wiring"]
+
 fn spike_cli() {
     let r = run("spike");
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -604,7 +604,7 @@ fn hole_wrong_orientation() {
 }
 
 #[test]
-#[ignore = "needs --invalid wiring"]
+
 fn hole_wrong_orientation_cli() {
     let r = run("hole_wrong_orientation");
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -640,7 +640,7 @@ fn zero_area() {
 }
 
 #[test]
-#[ignore = "needs --invalid wiring"]
+
 fn zero_area_cli_says_no_area() {
     let r = run("zero_area");
     assert_eq!(r.code, 3, "{}", r.stderr);
@@ -658,7 +658,7 @@ fn overlapping_parts() {
 }
 
 #[test]
-#[ignore = "needs --invalid wiring"]
+
 fn overlapping_parts_cli() {
     let r = run("overlapping_parts");
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -687,7 +687,7 @@ fn overlapping_patches() {
 }
 
 #[test]
-#[ignore = "needs --invalid wiring"]
+
 fn overlapping_patches_cli_warns() {
     let r = run("overlapping_patches");
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -759,7 +759,7 @@ fn bowtie_geojson() {
 }
 
 #[test]
-#[ignore = "needs --invalid wiring"]
+
 fn bowtie_geojson_cli() {
     let r = run("bowtie.geojson");
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -781,7 +781,7 @@ fn hole_outside_shell_geojson() {
 }
 
 #[test]
-#[ignore = "needs --invalid wiring"]
+
 fn hole_outside_shell_geojson_cli() {
     let r = run("hole_outside_shell.geojson");
     assert_eq!(r.code, 0, "{}", r.stderr);

@@ -261,7 +261,8 @@ impl PatchResult {
         (self.area_m2 - self.union_m2).max(0.0)
     }
 
-    fn failed(classes: usize, method: AreaMethod, error: String) -> Self {
+    /// A result for a patch that could not be measured: zero areas and `error` saying why.
+    pub fn failed(classes: usize, method: AreaMethod, error: String) -> Self {
         PatchResult {
             area_m2: 0.0,
             class_m2: vec![0.0; classes],

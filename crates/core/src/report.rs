@@ -56,6 +56,7 @@ enum What {
     Record,
     Error,
     Count(usize),
+    Repair,
     Planar,
     EllipsoidalArea,
     Verdict,
@@ -99,6 +100,12 @@ pub struct Report {
     pub both_areas: Option<Vec<(f64, f64)>>,
     /// The CRS of the patches' coordinates, when known.
     pub crs: Option<crate::crs::Crs>,
+    /// Per patch, what was wrong with its geometry and what was done (`repair` column); empty
+    /// when nothing was, or when the caller did not check.
+    pub repairs: Vec<String>,
+    /// Per patch, whether it was left out on purpose (`--invalid skip`): such a patch has no
+    /// numbers but is not a failure.
+    pub skipped: Vec<bool>,
 }
 
 impl Report {
@@ -126,6 +133,8 @@ impl Report {
             villages,
             both_areas: None,
             crs: None,
+            repairs: Vec::new(),
+            skipped: Vec::new(),
         }
     }
 
@@ -211,6 +220,7 @@ impl Report {
         v.push(col("area_method".into(), Unit::Text, What::Method));
         v.push(col("record".into(), Unit::Count, What::Record));
         v.push(col("error".into(), Unit::Text, What::Error));
+        v.push(col("repair".into(), Unit::Text, What::Repair));
         v
     }
 
@@ -225,6 +235,7 @@ impl Report {
             What::Method => return Cell::Text(r.method.as_str().into()),
             What::Record => return Cell::Number(p.record as f64),
             What::Error => return Cell::Text(r.error.clone().unwrap_or_default()),
+            What::Repair => return Cell::Text(self.repairs.get(row).cloned().unwrap_or_default()),
             What::Verdict | What::VerdictZh => {
                 return match &self.judgements[row] {
                     None => Cell::Empty,
@@ -257,11 +268,13 @@ impl Report {
         })
     }
 
-    /// Patches that failed, with their errors: `(row, patch id, error)`.
+    /// Patches that failed, with their errors: `(row, patch id, error)`. Patches skipped on
+    /// purpose (`--invalid skip`) are not failures.
     pub fn failures(&self) -> Vec<(usize, &str, &str)> {
         self.results
             .iter()
             .enumerate()
+            .filter(|(i, _)| !self.skipped.get(*i).copied().unwrap_or(false))
             .filter_map(|(i, r)| {
                 r.error
                     .as_deref()

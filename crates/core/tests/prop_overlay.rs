@@ -110,8 +110,16 @@ fn translate(p: &Polygon<f64>, d: f64) -> Polygon<f64> {
     })
 }
 
+/// 128 cases, or `PROPTEST_CASES`.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(128)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn class_within_union_within_patch(patch in arb_star(), obs in arb_obstacles()) {

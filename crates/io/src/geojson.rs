@@ -36,6 +36,23 @@
 //! longitude/latitude by definition: the reader leaves `crs_text` at `None` and the module that
 //! interprets CRSs decides what `None` means for a GeoJSON layer.
 //!
+//! # Damaged files
+//!
+//! Nothing in a file makes the reader panic; every problem is an error naming the file and, where
+//! it can, the place:
+//!
+//! * text that is not JSON (cut short, a stray comma), a number beyond what a double holds
+//!   (`1e999`; JSON has no NaN or infinity), or JSON of the wrong shape (coordinates that are a
+//!   string, properties that are an array, a missing `type`) gives [`ReadError::Json`] with the
+//!   line and column, as `FILE:LINE:COLUMN: message; what to do`;
+//! * a feature whose `type` is not `Feature`, a position with fewer than two numbers, a line of
+//!   one position, a ring of fewer than four positions once closed, or a `GeometryCollection`
+//!   gives [`ReadError::Feature`] naming the feature (from 1);
+//! * a `null` geometry is read as none (the patch then fails alone, with its reason).
+//!
+//! Rings are not checked for validity here (a bowtie, a hole outside its ring):
+//! `tuban_core::validity` does that before the overlay.
+//!
 //! # Encoding
 //!
 //! GeoJSON is UTF-8 (a UTF-8 BOM is ignored); a file that is not valid UTF-8 is an error that

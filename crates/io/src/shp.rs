@@ -404,7 +404,7 @@ fn shx_offsets(bytes: &[u8], count: usize, shp_len: u64) -> Result<Vec<(u64, u64
         return Err("is not a shapefile index (.shx); it was not used".into());
     }
     let body = &bytes[100..];
-    if body.len() % 8 != 0 {
+    if !body.len().is_multiple_of(8) {
         return Err(format!(
             "is truncated ({} bytes of record entries, not a multiple of 8); it was not used",
             body.len()

@@ -105,6 +105,16 @@ pub enum ProjectError {
         /// Why it is refused.
         source: tuban_core::crs::CrsError,
     },
+    /// A geometry is invalid and the policy says to stop (or it cannot be repaired).
+    #[error("{layer}: record {record}: {message}")]
+    Invalid {
+        /// The layer's file.
+        layer: String,
+        /// Record number, from 1.
+        record: usize,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// The run asks for something this build cannot do.
     #[error("{0}")]
     Unsupported(String),
@@ -259,6 +269,10 @@ pub struct Project {
     /// Replace outputs that already exist.
     #[serde(default)]
     pub overwrite: bool,
+    /// What to do with an invalid patch or obstacle geometry: `repair` (default), `skip` or
+    /// `error` (see tuban_core::validity).
+    #[serde(default)]
+    pub invalid: Option<String>,
     /// Language of the workbook's headers: `zh` (default) or `en`.
     #[serde(default)]
     pub lang: Option<String>,
@@ -318,6 +332,16 @@ impl Project {
             fix(r);
         }
         self.outputs.iter_mut().for_each(fix);
+    }
+
+    /// The policy for invalid geometry (`invalid`), checked.
+    pub fn invalid(&self) -> Result<tuban_core::validity::InvalidPolicy, ProjectError> {
+        match &self.invalid {
+            None => Ok(tuban_core::validity::InvalidPolicy::Repair),
+            Some(t) => t
+                .parse()
+                .map_err(|e| ProjectError::Unsupported(format!("invalid: {e}"))),
+        }
     }
 
     /// The workbook language (`lang`), checked.

@@ -9,11 +9,14 @@ use tuban_core::crs::Crs;
 use tuban_core::geo;
 use tuban_core::layer::Layer;
 use tuban_core::overlay::{overlay_with_progress, ObstacleIndex, OverlayOptions};
-use tuban_core::overlay::{Obstacle, Patch};
+use tuban_core::overlay::{Obstacle, Patch, PatchResult};
 use tuban_core::report::Report;
 use tuban_core::reproject::{extent, layer_crs, reproject, working_crs, LayerCrs};
 use tuban_core::rules::Rules;
 use tuban_core::steep::{steep_obstacles, SteepOptions, SteepStats};
+use tuban_core::validity::{
+    check_obstacle, check_patch, overlapping_pairs, InvalidPolicy, Outcome as Checked,
+};
 use tuban_io::geotiff::Dem;
 use tuban_io::read::{read_layer, ReadOptions};
 use tuban_io::write;
@@ -465,6 +468,7 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
     let mut timings = Timings::default();
     let assumed = parse_crs(&project.assume_crs, "assume_crs")?;
     project.lang()?;
+    let policy = project.invalid()?;
     project.shp_encoding()?;
     check_outputs(project)?;
 
@@ -526,18 +530,113 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
         id: p.id_field.clone().or(guess.id),
         village: p.village_field.clone().or(guess.village),
     };
-    let patches = patches_from_layer(&patch_layer, &fields)?;
+    let mut patches = patches_from_layer(&patch_layer, &fields)?;
+    let patch_label = patch_layer.label();
     drop(patch_layer);
+    // Invalid patch geometry: repaired (and said so), skipped, or an error, by --invalid.
+    let mut repairs = vec![String::new(); patches.len()];
+    let mut unmeasured: Vec<Option<String>> = vec![None; patches.len()];
+    let mut skipped = vec![false; patches.len()];
+    for (i, p) in patches.iter_mut().enumerate() {
+        match check_patch(&p.geometry, policy) {
+            Checked::Valid(_) => {}
+            Checked::Repaired { geometry, what } => {
+                p.geometry = geometry;
+                repairs[i] = what;
+            }
+            Checked::Skipped(why) => {
+                unmeasured[i] = Some(format!("not measured: {why}"));
+                repairs[i] = why;
+                skipped[i] = true;
+                p.geometry = geo::MultiPolygon(vec![]);
+            }
+            Checked::Invalid(why) if policy == InvalidPolicy::Error => {
+                return Err(ProjectError::Invalid {
+                    layer: patch_label,
+                    record: p.record,
+                    message: format!("{why} (--invalid repair or skip lets the run go on)"),
+                })
+            }
+            Checked::Invalid(why) => {
+                unmeasured[i] = Some(why);
+                p.geometry = geo::MultiPolygon(vec![]);
+            }
+        }
+    }
+    // Overlapping patches are each measured right, but a total counts the overlap twice.
+    let overlaps = overlapping_pairs(
+        &patches
+            .iter()
+            .map(|p| p.geometry.clone())
+            .collect::<Vec<_>>(),
+        0.0,
+    );
+    let mut early_warnings: Vec<String> = overlaps
+        .iter()
+        .take(20)
+        .map(|o| {
+            format!(
+                "{patch_label}: patches {} and {} overlap by {:.2} m²: each is measured right, but totals count the overlap twice",
+                patches[o.a].id, patches[o.b].id, o.area
+            )
+        })
+        .collect();
+    if overlaps.len() > 20 {
+        early_warnings.push(format!(
+            "... and {} more overlapping pairs of patches",
+            overlaps.len() - 20
+        ));
+    }
     let mut obstacles = Vec::new();
+    let mut invalid_note = None;
+    let mut skipped_obstacles = 0usize;
+    let mut repaired_obstacles = 0usize;
     for (mut placed, params) in others {
         crs_notes.push((placed.role.to_string(), placed.crs.how.clone()));
         reproject(&mut placed.layer, placed.crs.crs, working);
-        obstacles.extend(obstacles_from_layer(
-            placed.role,
-            &placed.layer,
-            &rules,
-            &params,
-        )?);
+        let label = placed.layer.label();
+        for mut o in obstacles_from_layer(placed.role, &placed.layer, &rules, &params)? {
+            // An obstacle that cannot be used stops the run whatever the policy: leaving it out
+            // would silently shrink every patch it touches.
+            match check_obstacle(&o.geometry, policy) {
+                Checked::Valid(_) => {}
+                Checked::Repaired { geometry, what } => {
+                    repaired_obstacles += 1;
+                    if repaired_obstacles <= 20 {
+                        early_warnings.push(format!(
+                            "{label}: record {}: {what}",
+                            o.source.as_ref().map_or(0, |s| s.record)
+                        ));
+                    }
+                    o.geometry = geometry
+                }
+                Checked::Skipped(_) => {
+                    skipped_obstacles += 1;
+                    continue;
+                }
+                Checked::Invalid(why) => {
+                    return Err(ProjectError::Invalid {
+                        layer: label,
+                        record: o.source.as_ref().map_or(0, |s| s.record),
+                        message: format!(
+                        "{why} (fix the feature, or --invalid skip to leave such obstacles out)"
+                    ),
+                    })
+                }
+            }
+            obstacles.push(o);
+        }
+    }
+    if repaired_obstacles > 20 {
+        early_warnings.push(format!(
+            "... and {} more obstacle features repaired",
+            repaired_obstacles - 20
+        ));
+    }
+    if skipped_obstacles > 0 {
+        invalid_note = Some(format!(
+            "{skipped_obstacles} obstacle feature(s) with invalid geometry were left out (--invalid skip): the patches they touch may be under-counted"
+        ));
     }
     timings.index = t.elapsed();
 
@@ -545,7 +644,8 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
     // obstacles (exact cell squares) that the overlay clips like any other.
     let t = Instant::now();
     let mut steep_stats = None;
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<String> = early_warnings;
+    warnings.extend(invalid_note);
     if let Some(spec) = &project.dem {
         progress.start(Stage::Slope, None);
         let assumed = assumed.and_then(|u| u.builtin());
@@ -606,6 +706,14 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
         progress.advance(n)
     });
     progress.finish();
+    let results: Vec<_> = results
+        .into_iter()
+        .zip(&unmeasured)
+        .map(|(r, why)| match why {
+            Some(why) => PatchResult::failed(classes, r.method, why.clone()),
+            None => r,
+        })
+        .collect();
     timings.overlay = t.elapsed();
 
     // Both areas of every patch go in the outputs, whichever method the other columns use.
@@ -631,6 +739,8 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
         rules.verdict.clone(),
     );
     report.both_areas = Some(both);
+    report.repairs = repairs;
+    report.skipped = skipped;
     report.crs = Some(working);
 
     let t = Instant::now();

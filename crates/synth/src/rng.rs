@@ -14,7 +14,8 @@ pub(crate) fn mix(mut z: u64) -> u64 {
 /// A hash of the seed, a tag naming the kind of choice, and two integers.
 #[inline]
 pub(crate) fn hash(seed: u64, tag: u64, a: u64, b: u64) -> u64 {
-    mix(mix(mix(seed ^ tag.wrapping_mul(0xA24B_AED4_963E_E407)) ^ a) ^ b.wrapping_mul(0x9FB2_1C65_1E98_DF25))
+    mix(mix(mix(seed ^ tag.wrapping_mul(0xA24B_AED4_963E_E407)) ^ a)
+        ^ b.wrapping_mul(0x9FB2_1C65_1E98_DF25))
 }
 
 /// A number in [0, 1) from a hash.

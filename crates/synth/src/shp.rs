@@ -281,10 +281,19 @@ impl LayerWriter {
     /// Appends a chunk's records.
     pub(crate) fn write(&mut self, mut chunk: Chunk) -> Result<(), SynthError> {
         let n = chunk.len();
-        assert_eq!(chunk.dbf.len(), n * self.record_len, "DBF records of a chunk");
+        assert_eq!(
+            chunk.dbf.len(),
+            n * self.record_len,
+            "DBF records of a chunk"
+        );
         if let Some((offset, s)) = self.serial {
             for k in 0..n {
-                let text = format!("{}{:0w$}", s.prefix, self.count + 1 + k as u64, w = s.digits);
+                let text = format!(
+                    "{}{:0w$}",
+                    s.prefix,
+                    self.count + 1 + k as u64,
+                    w = s.digits
+                );
                 let at = k * self.record_len + offset;
                 chunk.dbf[at..at + text.len()].copy_from_slice(text.as_bytes());
             }
@@ -351,9 +360,8 @@ impl LayerWriter {
         }
         let path = base.with_extension("dbf");
         let mut dbf = dbf;
-        let count32 = u32::try_from(count).map_err(|_| {
-            SynthError::TooLarge(format!("{}: too many records", path.display()))
-        })?;
+        let count32 = u32::try_from(count)
+            .map_err(|_| SynthError::TooLarge(format!("{}: too many records", path.display())))?;
         dbf.write_all(&[0x1A])
             .and_then(|_| dbf.seek(SeekFrom::Start(0)))
             .and_then(|_| dbf.write_all(&dbf_header(&fields, count32, record_len)))

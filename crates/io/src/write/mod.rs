@@ -5,9 +5,13 @@ pub mod atomic;
 pub mod csv;
 pub mod geojson;
 pub mod gpkg;
+pub mod html;
 pub mod pieces;
+#[cfg(feature = "png")]
+pub mod png;
 pub mod run_info;
 pub mod shp;
+pub mod svg;
 pub mod xlsx;
 
 pub use xlsx::Lang;
