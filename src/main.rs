@@ -112,6 +112,28 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Generate a realistic synthetic data set (patches, land use, graves, roads, DEM and a
+    /// project file) for benchmarks; the same seed and count give the same files.
+    #[command(
+        after_help = "Example:\n  tuban synth --patches 100000 --out /tmp/s100k\n  tuban run /tmp/s100k/tuban.toml"
+    )]
+    Synth {
+        /// Number of patches.
+        #[arg(long, value_name = "N")]
+        patches: u64,
+        /// Output folder.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Random seed.
+        #[arg(long, value_name = "S", default_value_t = tuban_synth::DEFAULT_SEED)]
+        seed: u64,
+        /// Do not write a DEM (and no [dem] in the project file).
+        #[arg(long)]
+        no_dem: bool,
+        /// Replace files already in the output folder.
+        #[arg(long)]
+        overwrite: bool,
+    },
     /// Describe a layer: geometry type, count, extent, fields, encoding and CRS.
     #[command(after_help = "Example:\n  tuban inspect fixtures/erping/patches.shp")]
     Inspect {
@@ -257,6 +279,40 @@ fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
             };
             apply_common(&mut p, &common);
             execute(&p, &common)
+        }
+        Command::Synth {
+            patches,
+            out,
+            seed,
+            no_dem,
+            overwrite,
+        } => {
+            if out.join("patches.shp").exists() && !overwrite {
+                return Err(ProjectError::Unsupported(format!(
+                    "{}: already holds a data set; pass --overwrite to replace it",
+                    out.display()
+                )));
+            }
+            let opts = tuban_synth::SynthOptions {
+                seed,
+                dem: !no_dem,
+                ..tuban_synth::SynthOptions::new(patches, out)
+            };
+            let s = tuban_synth::generate(&opts)
+                .map_err(|e| ProjectError::Unsupported(e.to_string()))?;
+            println!(
+                "{} patches, {} land-use polygons, {} graves, {} roads{} in {}: {:.1} MB in {:.2} s; run it with: tuban run {}",
+                s.patches,
+                s.dltb,
+                s.graves,
+                s.roads,
+                s.dem.map(|(c, r)| format!(", a {c} × {r} DEM")).unwrap_or_default(),
+                opts.out.display(),
+                s.bytes as f64 / 1e6,
+                s.elapsed.as_secs_f64(),
+                s.project.display()
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Inspect {
             file,

@@ -663,3 +663,44 @@ fn files_written_beside_an_output_are_guarded_too() {
         "keep"
     );
 }
+
+#[test]
+fn synth_is_deterministic_runs_and_never_overwrites_silently() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for d in [&a, &b] {
+        let o = tuban(&[
+            "synth",
+            "--patches",
+            "60",
+            "--out",
+            s(d.path()),
+            "--seed",
+            "7",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    for f in [
+        "patches.shp",
+        "patches.dbf",
+        "dltb.shp",
+        "dltb.dbf",
+        "graves.shp",
+        "roads.shp",
+        "dem.tif",
+        "tuban.toml",
+    ] {
+        assert!(
+            std::fs::read(a.path().join(f)).unwrap() == std::fs::read(b.path().join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+    // The generated project runs, on every patch.
+    let out = a.path().join("r.csv");
+    let o = tuban(&["run", s(&a.path().join("tuban.toml")), "-o", s(&out), "-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(read_csv(&out).1.len(), 60);
+    // A second generation into the same folder needs --overwrite.
+    let o = tuban(&["synth", "--patches", "60", "--out", s(a.path())]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--overwrite"));
+}
