@@ -4,9 +4,8 @@
 //!
 //! Most tests drive the `tuban` binary (`overlay --patches FIXTURE --landuse landuse.shp
 //! --area-method planar`, so the hand-computed planar areas are exact). The geometry fixtures are
-//! also settled through `tuban_core::validity` directly; their CLI tests that need `--invalid`
-//! and the `repair` column are `` until the pipeline calls
-//! validity.
+//! also settled through `tuban_core::validity` directly (the `*_cli` tests check what the
+//! pipeline makes of it: the `repair` column, `--invalid skip|error`, the warnings).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

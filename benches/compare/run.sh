@@ -61,7 +61,8 @@ if ! skipped postgis; then
         [ "$(id -u)" = 0 ] && chown postgres "$PGDATA" "$PGSOCK"
         "${RUNAS[@]}" "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 >/dev/null
     fi
-    [ "$(id -u)" = 0 ] && chown postgres "$PGSOCK"
+    touch "$WORK/postgres.log"
+    [ "$(id -u)" = 0 ] && chown postgres "$PGSOCK" "$WORK/postgres.log"
     pg_stop
     # A benchmark cluster: durability off (it is thrown away), memory as a tuned analyst box.
     "${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -l "$WORK/postgres.log" -w -o \
@@ -73,15 +74,10 @@ PSQL=(psql -h 127.0.0.1 -p "$PGPORT" -U postgres -X -q)
 
 # ---- tuban ------------------------------------------------------------------------------------
 say "building tuban (release)"
-(cd "$ROOT" && cargo build --release -q --bin tuban -p tuban-synth --example synth)
+(cd "$ROOT" && cargo build --release -q --bin tuban && cargo build --release -q -p tuban-synth --example synth)
 TUBAN=$ROOT/target/release/tuban
-synth() { # N DIR
-    if "$TUBAN" synth --help >/dev/null 2>&1; then
-        "$TUBAN" synth --patches "$1" --out "$2" --no-dem
-    else
-        "$ROOT/target/release/examples/synth" --patches "$1" --out "$2" --no-dem
-    fi
-}
+SYNTH=("$TUBAN" synth)
+"$TUBAN" synth --help >/dev/null 2>&1 || SYNTH=("$ROOT/target/release/examples/synth")
 
 # /usr/bin/time -v: wall seconds and peak RSS in MB of a command.
 measure() { # OUTFILE CMD...
@@ -115,7 +111,7 @@ for N in "${SIZES[@]}"; do
     if [ ! -f "$DATA/dltb.dbf" ] || [ ! -f "$DATA/.complete" ]; then
         say "generating $N patches in $DATA"
         rm -rf "$DATA"
-        measure "$OUT/synth.time" synth "$N" "$DATA" >&2
+        measure "$OUT/synth.time" "${SYNTH[@]}" --patches "$N" --out "$DATA" --no-dem >&2
         touch "$DATA/.complete"
         say "generated in $(wall "$OUT/synth.time") s, peak $(rss "$OUT/synth.time") MB"
     fi
@@ -185,7 +181,7 @@ TOML
     say "$N patches: agreement (1e-6 m² or 1e-9 relative)"
     "$AGREE_PY" "$HERE/agree.py" "${AGREE_ARGS[@]}" | tee "$OUT/agree.txt" >&2 || true
     verdict() { # NAME
-        awk -v n="tuban vs $1:" 'index($0, n) == 1 { print ($(NF-4) == 0 ? "yes" : $(NF-4) " values off") }' "$OUT/agree.txt"
+        awk -v n="tuban vs $1:" 'index($0, n) == 1 { print ($(NF-3) == 0 ? "yes" : $(NF-3) " values off") }' "$OUT/agree.txt"
     }
     ratio() { echo "$1 / $2" | bc -l | xargs printf '%.1f'; }
     if ! skipped geopandas; then

@@ -17,7 +17,7 @@
 //! | file | what | fields |
 //! |---|---|---|
 //! | `patches.shp` | N polygons: star-shaped outlines of 10–35 vertices, log-uniform 52–5800 m² (shrunk to fit their 89 m slot), 3 % with a hole, 3 % in two parts; never touching | `XH` N10, `TBBH` C20, `QSDWMC` C60 |
-//! | `dltb.shp` | about 5 N polygons tiling the world exactly (jittered 40 m quad mesh with shared vertices, strips of road and ridge), the fixture's code mix | `BSM` C18, `TBBH` C8, `DLBM` C5, `DLMC` C60, `QSDWMC` C60, `TBMJ` N15.2 (ellipsoidal m²) |
+//! | `dltb.shp` | about 5 N polygons tiling the world exactly (jittered 40 m quad mesh with shared vertices, strips of road and ridge), the fixture's code mix | `BSM` C18, `TBBH` C8, `DLBM` C5, `DLMC` C60, `QSDWMC` C60, `TBMJ` N15.2 (ellipsoidal m², within a cent of the survey formula) |
 //! | `graves.shp` | about 1.7 N points in clusters, inside patches, across their boundaries and elsewhere | `BSM` C18, `SL` N4, `QSDWMC` C60 |
 //! | `roads.shp` | centre lines: road stretches of the strips, rural roads, field paths (KD 0.8) | `KD` N6.2, `DLBM` C5, `MC` C60 |
 //! | `dem.tif` | 5 m Float32 GeoTIFF covering the world and 20 m around it (so every patch), tiled 256 × 256, deflate with the floating-point predictor, GeoKeys of the CRS, GDAL_NODATA −9999 | |

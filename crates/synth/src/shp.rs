@@ -273,11 +273,6 @@ impl LayerWriter {
         })
     }
 
-    /// Records written so far.
-    pub(crate) fn count(&self) -> u64 {
-        self.count
-    }
-
     /// Appends a chunk's records.
     pub(crate) fn write(&mut self, mut chunk: Chunk) -> Result<(), SynthError> {
         let n = chunk.len();

@@ -38,7 +38,6 @@ pub(crate) mod tag {
     pub const NODE: u64 = 3;
     pub const EDGE_V: u64 = 4;
     pub const EDGE_H: u64 = 5;
-    pub const STRIP: u64 = 6;
     pub const STRETCH: u64 = 7;
     pub const CELL: u64 = 8;
     pub const HILL_X: u64 = 9;
@@ -48,7 +47,6 @@ pub(crate) mod tag {
     pub const PATCH: u64 = 13;
     pub const GRAVES: u64 = 14;
     pub const ROADS: u64 = 15;
-    pub const NAMES: u64 = 16;
     pub const SAMPLE: u64 = 17;
 }
 
@@ -877,7 +875,8 @@ fn groups(kinds: &[Option<u32>]) -> Vec<u32> {
 /// The ratio of the survey's ellipsoidal area to the planar area, tabulated every 250 m along a
 /// northing and interpolated linearly. The ratio varies smoothly (as the inverse square of the
 /// projection's scale factor), so `planar × ratio(centroid)` matches the survey formula to about
-/// 1e-9 relative for polygons of tens of metres, at a fraction of the cost.
+/// 1e-3 m² on polygons of tens of metres (the formula takes edges as straight in latitude and
+/// longitude, not in the plane: a few 1e-4 m² per 40 m edge), at a twentieth of the cost.
 #[derive(Debug, Clone)]
 pub(crate) struct RatioTable {
     x0: f64,

@@ -21,7 +21,7 @@ use tuban_core::verdict::{class_zh, Verdict};
 
 use super::atomic::write_atomically;
 use super::run_info::RunInfo;
-use super::svg::{escape, render_inline, MapOptions};
+use super::svg::{escape, method_text, render_inline, verdict_fill, MapOptions};
 use super::{Lang, WriteError};
 
 /// Writes the page to `path`, whole or not at all.
@@ -45,12 +45,21 @@ pub fn render(report: &Report, info: &RunInfo, lang: Lang) -> String {
         h,
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"generator\" content=\"tuban {}\">\n<title>{}</title>\n<style>{CSS}</style>\n\
-         </head>\n<body>\n<main>\n",
+         <meta name=\"generator\" content=\"tuban {}\">\n<title>{}</title>\n<style>{CSS}",
         t("zh-CN", "en"),
         escape(&info.tuban_version),
         escape(title)
     );
+    // The verdict cards' colours are the map's.
+    for v in Verdict::ALL {
+        let _ = writeln!(
+            h,
+            ".v-{} {{ border-left: 6px solid {}; }}",
+            v.as_str(),
+            verdict_fill(Some(v))
+        );
+    }
+    h.push_str("</style>\n</head>\n<body>\n<main>\n");
     let _ = writeln!(h, "<h1>{}</h1>", escape(title));
     let mut meta = Vec::new();
     if !info.started.is_empty() {
@@ -114,9 +123,6 @@ h2 { font-size: 19px; margin: 32px 0 10px; padding-bottom: 4px; border-bottom: 2
 .card .k { color: #666; font-size: 13px; }
 .card .v { font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; }
 .card .s { color: #555; font-size: 12.5px; }
-.v-rectifiable { border-left: 6px solid #7FCFB8; }
-.v-partly { border-left: 6px solid #F3CF7F; }
-.v-not_rectifiable { border-left: 6px solid #EBA070; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 14px 0 0; font-size: 14px; }
 dl.facts dt { color: #666; }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
@@ -233,10 +239,21 @@ fn summary(h: &mut String, report: &Report, info: &RunInfo, lang: Lang) {
             escape(&s)
         );
     };
-    let failed_note = match (lang, total.failed) {
-        (_, 0) => String::new(),
-        (Lang::Zh, n) => format!("其中 {n} 个处理失败"),
-        (Lang::En, n) => format!("{n} failed"),
+    let failed = report.failures().len();
+    let skipped = report.skipped.iter().filter(|s| **s).count();
+    let failed_note = match lang {
+        Lang::Zh => [(failed, "处理失败"), (skipped, "跳过")]
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, w)| format!("{n} 个{w}"))
+            .collect::<Vec<_>>()
+            .join("，"),
+        Lang::En => [(failed, "failed"), (skipped, "skipped")]
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, w)| format!("{n} {w}"))
+            .collect::<Vec<_>>()
+            .join(", "),
     };
     card(
         h,
@@ -290,12 +307,7 @@ fn summary(h: &mut String, report: &Report, info: &RunInfo, lang: Lang) {
     let fact = |h: &mut String, k: &str, v: &str| {
         let _ = writeln!(h, "<dt>{}</dt><dd>{}</dd>", escape(k), escape(v));
     };
-    let method = if info.area_method.is_empty() {
-        report.method_note.as_str()
-    } else {
-        info.area_method.as_str()
-    };
-    fact(h, t("面积算法", "Area method"), method);
+    fact(h, t("面积算法", "Area method"), &method_text(report, lang));
     let crs = if !info.crs.is_empty() {
         info.crs.clone()
     } else {
@@ -358,7 +370,7 @@ fn villages(h: &mut String, report: &Report, lang: Lang) {
             .iter()
             .map(|v| verdict_name(*v, lang).to_string()),
     );
-    head.push(t("失败", "failed").into());
+    head.push(t("未测算", "unmeasured").into());
     head.extend(cols.iter().map(|(n, _)| n.clone()));
     for c in &head {
         let _ = write!(h, "<th>{}</th>", escape(c));
@@ -502,8 +514,75 @@ fn classes(h: &mut String, report: &Report, lang: Lang) {
 }
 
 fn failures(h: &mut String, report: &Report, lang: Lang) {
-    let failed = report.failures();
-    if failed.is_empty() {
+    let t = |zh: &'static str, en: &'static str| match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    };
+    let failed: Vec<(usize, &str)> = report
+        .failures()
+        .into_iter()
+        .map(|(row, _, err)| (row, err))
+        .collect();
+    patch_list(
+        h,
+        report,
+        lang,
+        "failures",
+        t("处理失败的图斑", "Failed patches"),
+        t(
+            "这些图斑的面积不计入上面各表；其余图斑的结果不受影响。",
+            "Their areas are in none of the tables above; the other patches' results are unaffected.",
+        ),
+        &failed,
+    );
+    let skipped = |i: usize| report.skipped.get(i).copied().unwrap_or(false);
+    let why = |i: usize| report.repairs.get(i).map_or("", |s| s.as_str());
+    let rows: Vec<(usize, &str)> = (0..report.patches.len())
+        .filter(|&i| skipped(i))
+        .map(|i| (i, why(i)))
+        .collect();
+    patch_list(
+        h,
+        report,
+        lang,
+        "skipped",
+        t("跳过的图斑", "Skipped patches"),
+        t(
+            "几何无效、按 --invalid skip 未测算的图斑，不计入上面各表。",
+            "Patches with invalid geometry left unmeasured by --invalid skip; they are in none of the tables above.",
+        ),
+        &rows,
+    );
+    let rows: Vec<(usize, &str)> = (0..report.patches.len())
+        .filter(|&i| !skipped(i) && !why(i).is_empty())
+        .map(|i| (i, why(i)))
+        .collect();
+    patch_list(
+        h,
+        report,
+        lang,
+        "repaired",
+        t("几何已修复的图斑", "Repaired patches"),
+        t(
+            "这些图斑的几何有误，已修复后测算（见各表的 repair 列）。",
+            "Their geometry was invalid and was repaired before they were measured (the tables' repair column).",
+        ),
+        &rows,
+    );
+}
+
+/// A section listing patches with a reason each: `(row, reason)`. Nothing when `rows` is empty.
+#[allow(clippy::too_many_arguments)]
+fn patch_list(
+    h: &mut String,
+    report: &Report,
+    lang: Lang,
+    id: &str,
+    title: &str,
+    note: &str,
+    rows: &[(usize, &str)],
+) {
+    if rows.is_empty() {
         return;
     }
     let t = |zh: &'static str, en: &'static str| match lang {
@@ -512,27 +591,24 @@ fn failures(h: &mut String, report: &Report, lang: Lang) {
     };
     let _ = writeln!(
         h,
-        "<section id=\"failures\">\n<h2>{} ({})</h2>\n<p class=\"note\">{}</p>\n<div class=\"scroll\"><table class=\"failures\">\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>",
-        t("处理失败的图斑", "Failed patches"),
-        failed.len(),
-        t(
-            "这些图斑的面积不计入上面各表；其余图斑的结果不受影响。",
-            "Their areas are in none of the tables above; the other patches' results are unaffected."
-        ),
+        "<section id=\"{id}\">\n<h2>{} ({})</h2>\n<p class=\"note\">{}</p>\n<div class=\"scroll\"><table class=\"{id}\">\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>",
+        escape(title),
+        rows.len(),
+        escape(note),
         t("图斑编号", "patch"),
         t("村", "village"),
         t("记录号", "record"),
-        t("原因", "error"),
+        t("原因", "reason"),
     );
-    for (row, id, err) in failed {
+    for &(row, why) in rows {
         let p = &report.patches[row];
         let _ = writeln!(
             h,
             "<tr><td class=\"t\">{}</td><td class=\"t\">{}</td><td class=\"n\">{}</td><td class=\"t\">{}</td></tr>",
-            escape(id),
+            escape(&p.id),
             escape(&p.village),
             p.record,
-            escape(err)
+            escape(why)
         );
     }
     h.push_str("</tbody>\n</table></div>\n</section>\n");
@@ -559,7 +635,30 @@ fn run(h: &mut String, report: &Report, info: &RunInfo, lang: Lang) {
     let fact = |h: &mut String, k: &str, v: &str| {
         let _ = writeln!(h, "<dt>{}</dt><dd>{}</dd>", escape(k), escape(v));
     };
-    fact(h, t("面积说明", "Area method"), &report.method_note);
+    fact(h, t("面积算法", "Area method"), &report.method_note);
+    if !info.area_method.is_empty() && info.area_method != report.method_note {
+        fact(
+            h,
+            t("面积算法（运行）", "Area method (run)"),
+            &info.area_method,
+        );
+    }
+    let repaired = (0..report.patches.len())
+        .filter(|&i| {
+            !report.skipped.get(i).copied().unwrap_or(false)
+                && report.repairs.get(i).is_some_and(|r| !r.is_empty())
+        })
+        .count();
+    if repaired > 0 {
+        fact(
+            h,
+            t("几何修复", "Repaired geometry"),
+            &match lang {
+                Lang::Zh => format!("{repaired} 个图斑"),
+                Lang::En => format!("{repaired} patches"),
+            },
+        );
+    }
     for (role, how) in &info.crs_notes {
         fact(h, &format!("{} {role}", t("坐标系", "CRS of")), how);
     }

@@ -6,7 +6,7 @@
 //! **Fonts.** Text is drawn with the system's fonts (fontconfig's list, loaded once per process).
 //! The map's Chinese needs a CJK font: the first of [`super::svg::FONT_FAMILY`] that is
 //! installed, else any installed font that has Chinese characters. With none (a bare Linux
-//! server), the Chinese text would come out as empty boxes, so [`write`] returns a warning
+//! server), the Chinese text would come out as empty boxes, so [`write()`] returns a warning
 //! saying which package to install (Debian/Ubuntu: `fonts-noto-cjk`; `fonts-wqy-microhei` is a
 //! smaller one). The SVG and HTML maps need no font on the machine that writes them: the viewer's
 //! fonts draw their text.
@@ -56,7 +56,7 @@ pub fn render(report: &Report, opts: &MapOptions, dpi: f64) -> Result<Png, Strin
 
 /// Rasterises an SVG document at `dpi` (its `width` and `height` in mm say its size), on white.
 pub fn rasterise(svg_text: &str, dpi: f64) -> Result<Png, String> {
-    if !(dpi > 0.0 && dpi <= 2400.0) {
+    if !(1.0..=2400.0).contains(&dpi) {
         return Err(format!("cannot render a map at {dpi} dpi: use 1 to 2400"));
     }
     let fonts = fonts();
@@ -111,7 +111,7 @@ struct Fonts {
     db: Arc<fontdb::Database>,
     /// A family with Chinese characters, preferring those of the map's font stack.
     cjk: Option<String>,
-    /// Any family at all.
+    /// Any family at all, sans-serif if possible.
     any: Option<String>,
 }
 
@@ -129,7 +129,12 @@ fn fonts() -> &'static Fonts {
                 .or(f.families.first())
                 .map(|n| n.0.clone())
         };
-        let any = db.faces().find_map(family);
+        // Any family, a sans-serif one if there is (the map's text is set in sans-serif).
+        let any = db
+            .faces()
+            .filter_map(family)
+            .find(|n| n.contains("Sans"))
+            .or_else(|| db.faces().find_map(family));
         if let Some(f) = cjk.as_ref().or(any.as_ref()) {
             db.set_sans_serif_family(f.clone());
         }

@@ -1,34 +1,39 @@
 //! The map: an SVG overview of the patches for one A4 page.
 //!
-//! Each patch is filled by its verdict (colour-blind-safe Okabe–Ito colours: bluish green
-//! 可整改 rectifiable, orange 部分可整改 partly, vermillion 不可整改 not rectifiable, grey for a
-//! patch that failed), the obstacle pieces inside it are drawn over it by class (forest and steep
-//! slope hatched, roads and graves solid, any class a rules file adds hatched in another colour),
-//! and each village's name stands at the area-weighted centroid of its patches. A panel on the
-//! right holds the legend (with each verdict's patch count and each class's mu), a north arrow, a
-//! scale bar with a round length, the representative fraction at the printed width, and notes on
-//! the area method and the CRS. The page is `width_mm` wide (277 mm, A4 landscape inside 10 mm
-//! margins, by default) in the A4 landscape proportions.
+//! Each patch is filled by its verdict in tints of colour-blind-safe Okabe–Ito colours: bluish
+//! green 可整改 rectifiable, orange 部分可整改 partly, vermillion 不可整改 not rectifiable (also
+//! outlined thickly over everything, since obstacles cover such a patch almost whole), grey for a
+//! patch that failed. The obstacle pieces inside each patch are drawn over it by class: forest
+//! (green) and steep slope (purple) hatched over a light tint, so the verdict shows through;
+//! roads (dark grey) and graves (black) solid; a class a rules file adds hatched in blue, pink,
+//! sky blue or brown. Each village's name stands, haloed, at the area-weighted centroid of its
+//! patches (nudged apart where two would overlap). A panel on the right holds the legend (each
+//! verdict's patch count, each class's mu and the number of graves), a north arrow, a scale bar
+//! with a round length, the representative fraction at the printed width, and notes on the area
+//! method and the CRS. The page is `width_mm` wide (277 mm, A4 landscape inside 10 mm margins, by
+//! default) in the A4 landscape proportions; text is 2.6 to 6 mm tall on it.
 //!
 //! **Patches.** Each patch is one `<path class="patch">` carrying `data-patch-id` and
 //! `data-village`, with a `<title>` (its id, village, verdict and mu: a tooltip in a browser);
 //! rings with holes and multi-part patches are one path with `fill-rule="evenodd"`. A patch
-//! without geometry is an empty path, so there is always one per patch. Coordinates are rounded
-//! to 0.1 px (0.03 mm on paper) and repeated points dropped, so the file stays small; the map is
-//! made for a township (a few thousand patches). Above 50 000 patches the tooltips are left out;
+//! without geometry (or left out by `--invalid skip`) is an empty path, so there is always one
+//! per patch. Coordinates are rounded to 0.1 px (0.03 mm on paper) and repeated points dropped,
+//! so the file stays small (about 500 bytes a patch with its tooltip); the map is made for a
+//! township (a few thousand patches). Above [`TOOLTIP_LIMIT`] patches the tooltips are left out;
 //! the map still draws every patch, but a county's worth is better looked at in a GIS.
 //!
 //! **Coordinates.** The report's coordinates are projected metres in [`Report::crs`]. The north
 //! arrow points to grid north (up), and for Gauss–Kruger and UTM the notes give the meridian
 //! convergence at the map's centre, the angle between grid and true north. Web Mercator metres
 //! are scaled by the cosine of the centre's latitude for the scale bar. Longitude/latitude (which
-//! the pipeline never hands over, but a hand-built report may) is drawn in a local equirectangular
-//! projection about the centre (true to 0.01% over a township), with true north up. A report without
-//! a CRS is taken to be in metres, and the notes say so.
+//! the pipeline never hands over, but a hand-built report may) is drawn in a local
+//! equirectangular projection about the centre on the CRS's ellipsoid (true to 0.01% over a
+//! township), with true north up. A report without a CRS is taken to be in metres, and the notes
+//! say so.
 //!
-//! **Text.** Labels use the font stack [`FONT_FAMILY`] (CJK fonts of Linux, Windows and macOS,
-//! then `sans-serif`): a viewer with none of them shows the Chinese with whatever CJK font it has.
-//! Text stays text (searchable and selectable, and small), not glyph outlines.
+//! **Text.** All text uses the font stack [`FONT_FAMILY`] (CJK fonts of Linux, Windows and
+//! macOS, then `sans-serif`): a viewer with none of them shows the Chinese with whatever CJK font
+//! it has. Text stays text (searchable, selectable and small), not glyph outlines.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -200,7 +205,7 @@ fn class_style(name: &str, index: usize) -> ClassStyle {
             order: 0,
         },
         "steep" => ClassStyle {
-            color: "#7B3F00",
+            color: "#5E3C99",
             hatch: Some(-45.0),
             order: 1,
         },
@@ -215,22 +220,22 @@ fn class_style(name: &str, index: usize) -> ClassStyle {
             order: 4,
         },
         _ => {
-            const EXTRA: [&str; 4] = ["#0072B2", "#CC79A7", "#56B4E9", "#6A3D9A"];
+            const EXTRA: [&str; 4] = ["#0072B2", "#CC79A7", "#56B4E9", "#8C510A"];
             ClassStyle {
                 color: EXTRA[index % EXTRA.len()],
-                hatch: Some(if index % 2 == 0 { 0.0 } else { 90.0 }),
+                hatch: Some(if index.is_multiple_of(2) { 0.0 } else { 90.0 }),
                 order: 2,
             }
         }
     }
 }
 
-/// The fill of a verdict's patches (Okabe–Ito), and grey for failed patches.
-fn verdict_fill(v: Option<Verdict>) -> &'static str {
+/// The fill of a verdict's patches (Okabe–Ito tints), and grey for failed patches.
+pub(crate) fn verdict_fill(v: Option<Verdict>) -> &'static str {
     match v {
         Some(Verdict::Rectifiable) => "#7FCFB8",
         Some(Verdict::Partly) => "#F3CF7F",
-        Some(Verdict::NotRectifiable) => "#EBA070",
+        Some(Verdict::NotRectifiable) => "#DF8640",
         None => "#D0D0D0",
     }
 }
@@ -378,7 +383,7 @@ fn grouped(v: f64, decimals: usize) -> String {
 
 /// A round scale-bar length (1, 2 or 5 × 10ⁿ metres) of at most `max_m` metres.
 fn round_length(max_m: f64) -> f64 {
-    if !(max_m > 0.0) || !max_m.is_finite() {
+    if !max_m.is_finite() || max_m <= 0.0 {
         return 1.0;
     }
     let mut p = 10f64.powf(max_m.log10().floor());
@@ -417,7 +422,7 @@ fn length_label(m: f64, unit: bool) -> String {
 
 /// Two significant figures, for a representative fraction: `12 345` → `12 000`.
 fn two_figures(v: f64) -> f64 {
-    if !(v > 0.0) || !v.is_finite() {
+    if !v.is_finite() || v <= 0.0 {
         return v;
     }
     let p = 10f64.powf(v.log10().floor() - 1.0);
@@ -587,6 +592,11 @@ impl<'a> Map<'a> {
             .map(|j| j.verdict)
     }
 
+    /// Was patch `i` left out on purpose (`--invalid skip`)?
+    fn skipped(&self, i: usize) -> bool {
+        self.report.skipped.get(i).copied().unwrap_or(false)
+    }
+
     fn class_label(&self, name: &str) -> String {
         match self.lang {
             Lang::Zh => class_zh(name).to_string(),
@@ -599,6 +609,22 @@ impl<'a> Map<'a> {
             Lang::Zh => format!("{} 亩", grouped(mu(m2), 2)),
             Lang::En => format!("{} mu", grouped(mu(m2), 2)),
         }
+    }
+}
+
+/// The area method in a few words: `椭球面积（CGCS2000 椭球，国土调查办发〔2008〕32号）` or
+/// `ellipsoidal, on the CGCS2000 ellipsoid (the land survey's method)`.
+pub(crate) fn method_text(report: &Report, lang: Lang) -> String {
+    let datum = report.crs.map_or("CGCS2000", |c| c.datum().name());
+    match (report.method, lang) {
+        (AreaMethod::Ellipsoidal, Lang::Zh) => {
+            format!("椭球面积（{datum} 椭球，国土调查办发〔2008〕32号）")
+        }
+        (AreaMethod::Ellipsoidal, Lang::En) => {
+            format!("ellipsoidal, on the {datum} ellipsoid (the land survey's method)")
+        }
+        (AreaMethod::Planar, Lang::Zh) => "平面面积（投影坐标下计算）".to_string(),
+        (AreaMethod::Planar, Lang::En) => "planar, in the projected plane".to_string(),
     }
 }
 
@@ -652,6 +678,7 @@ fn document(report: &Report, opts: &MapOptions, standalone: bool) -> String {
     patches(&mut out, &map);
     if map.view.is_some() {
         obstacles(&mut out, &map);
+        outlines(&mut out, &map);
         labels(&mut out, &map);
     } else {
         text(
@@ -677,15 +704,15 @@ fn document(report: &Report, opts: &MapOptions, standalone: bool) -> String {
 /// The hatch patterns of the hatched classes.
 fn defs(out: &mut String, map: &Map) {
     out.push_str("<defs>\n");
-    let step = mm(1.5);
+    let step = mm(1.1);
     for (c, name) in map.report.classes.iter().enumerate() {
         let st = class_style(name, c);
         if let Some(angle) = st.hatch {
             let _ = writeln!(
                 out,
-                r#"<pattern id="hatch-{c}" patternUnits="userSpaceOnUse" width="{step:.2}" height="{step:.2}" patternTransform="rotate({angle})"><rect width="{step:.2}" height="{step:.2}" fill="{col}" fill-opacity="0.22"/><line x1="0" y1="0" x2="0" y2="{step:.2}" stroke="{col}" stroke-width="{sw:.2}"/></pattern>"#,
+                r#"<pattern id="hatch-{c}" patternUnits="userSpaceOnUse" width="{step:.2}" height="{step:.2}" patternTransform="rotate({angle})"><rect width="{step:.2}" height="{step:.2}" fill="{col}" fill-opacity="0.25"/><line x1="0" y1="0" x2="0" y2="{step:.2}" stroke="{col}" stroke-width="{sw:.2}"/></pattern>"#,
                 col = st.color,
-                sw = mm(0.3),
+                sw = mm(0.25),
             );
         }
     }
@@ -746,20 +773,27 @@ fn header(out: &mut String, map: &Map, title: &str) {
 fn patches(out: &mut String, map: &Map) {
     let report = map.report;
     let tooltips = report.patches.len() <= TOOLTIP_LIMIT;
-    let groups: [Option<Verdict>; 4] = [
-        Some(Verdict::Rectifiable),
-        Some(Verdict::Partly),
-        Some(Verdict::NotRectifiable),
-        None,
+    // (verdict, skipped on purpose): the three verdicts, the failed patches, and those left out
+    // by `--invalid skip` (which have no geometry left to draw).
+    let groups: [(Option<Verdict>, bool); 5] = [
+        (Some(Verdict::Rectifiable), false),
+        (Some(Verdict::Partly), false),
+        (Some(Verdict::NotRectifiable), false),
+        (None, false),
+        (None, true),
     ];
-    for g in groups {
+    for (g, skipped) in groups {
         let rows: Vec<usize> = (0..report.patches.len())
-            .filter(|&i| map.verdict(i) == g)
+            .filter(|&i| map.verdict(i) == g && map.skipped(i) == skipped)
             .collect();
         if rows.is_empty() {
             continue;
         }
-        let class = g.map_or("failed", |v| v.as_str());
+        let class = match (g, skipped) {
+            (_, true) => "skipped",
+            (None, false) => "failed",
+            (Some(v), false) => v.as_str(),
+        };
         let dash = if g.is_none() {
             format!(r#" stroke-dasharray="{0:.1} {0:.1}""#, mm(0.8))
         } else {
@@ -768,7 +802,7 @@ fn patches(out: &mut String, map: &Map) {
         let _ = writeln!(
             out,
             r##"<g class="verdict verdict-{class}" fill="{}" fill-rule="evenodd" stroke="#2B2B2B" stroke-width="{:.2}" stroke-linejoin="round"{dash}>"##,
-            verdict_fill(g),
+            if skipped { "none" } else { verdict_fill(g) },
             mm(0.15)
         );
         for i in rows {
@@ -785,7 +819,11 @@ fn patches(out: &mut String, map: &Map) {
                     .unwrap_or_default()
             );
             if tooltips {
-                let label = verdict_label(g, map.lang);
+                let label = if skipped {
+                    map.t("未测算（跳过）", "not measured (skipped)")
+                } else {
+                    verdict_label(g, map.lang)
+                };
                 let tip = match (map.lang, r.error.is_some()) {
                     (Lang::Zh, false) => format!(
                         "{} {}：{label}，{}，障碍 {}",
@@ -814,6 +852,37 @@ fn patches(out: &mut String, map: &Map) {
         }
         out.push_str("</g>\n");
     }
+}
+
+/// The outline drawn over the obstacles around each patch that is not rectifiable: such a
+/// patch is nearly all covered by obstacles, which would hide its fill.
+const NOT_RECTIFIABLE_OUTLINE: &str = "#B33F00";
+
+/// Outlines the patches that are not rectifiable over everything else (`path.outline`, not
+/// `path.patch`: each patch still has exactly one `path.patch`).
+fn outlines(out: &mut String, map: &Map) {
+    let view = map.view.as_ref().expect("a view");
+    let rows: Vec<usize> = (0..map.report.patches.len())
+        .filter(|&i| map.verdict(i) == Some(Verdict::NotRectifiable))
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        r#"<g class="outlines" fill="none" stroke="{NOT_RECTIFIABLE_OUTLINE}" stroke-width="{:.2}" stroke-linejoin="round">"#,
+        mm(0.45)
+    );
+    for i in rows {
+        let p = &map.report.patches[i];
+        let _ = writeln!(
+            out,
+            r#"<path class="outline" data-patch-id="{}" d="{}"/>"#,
+            escape(&p.id),
+            path_data(&p.geometry, view)
+        );
+    }
+    out.push_str("</g>\n");
 }
 
 /// The obstacle pieces, class by class (areas first, then roads, then graves on top).
@@ -970,8 +1039,9 @@ fn panel(out: &mut String, map: &Map) {
         .zip(t.verdicts)
         .map(|(v, n)| (Some(*v), n))
         .collect();
-    if t.failed > 0 {
-        entries.push((None, t.failed));
+    let failed = report.failures().len();
+    if failed > 0 {
+        entries.push((None, failed));
     }
     for (v, n) in entries {
         let dash = if v.is_none() {
@@ -981,11 +1051,20 @@ fn panel(out: &mut String, map: &Map) {
         };
         let _ = writeln!(
             out,
-            r##"<rect class="legend-verdict" x="{x:.1}" y="{y:.1}" width="{:.1}" height="{:.1}" fill="{}" stroke="#2B2B2B" stroke-width="{:.2}"{dash}/>"##,
+            r##"<rect class="legend-verdict" x="{x:.1}" y="{y:.1}" width="{:.1}" height="{:.1}" fill="{}" stroke="{}" stroke-width="{:.2}"{dash}/>"##,
             sw.0,
             sw.1,
             verdict_fill(v),
-            mm(0.15)
+            if v == Some(Verdict::NotRectifiable) {
+                NOT_RECTIFIABLE_OUTLINE
+            } else {
+                "#2B2B2B"
+            },
+            if v == Some(Verdict::NotRectifiable) {
+                mm(0.45)
+            } else {
+                mm(0.15)
+            }
         );
         let label = format!("{}  {n}", verdict_label(v, map.lang));
         text(
@@ -998,7 +1077,7 @@ fn panel(out: &mut String, map: &Map) {
         );
         y += line;
     }
-    y += line * 0.4;
+    y += line * 0.8;
     text(
         out,
         x,
@@ -1028,6 +1107,7 @@ fn panel(out: &mut String, map: &Map) {
         if graves > 0 {
             label.push_str(&match map.lang {
                 Lang::Zh => format!("（{graves} 座）"),
+                Lang::En if name == "grave" => format!(" ({graves} graves)"),
                 Lang::En => format!(" ({graves})"),
             });
         }
@@ -1063,7 +1143,7 @@ fn panel(out: &mut String, map: &Map) {
         y + sw.1 * 0.85,
         mm(3.0),
         mm(0.9),
-        map.t("村名", "Aa")
+        map.t("某村", "Name")
     );
     text(
         out,
@@ -1072,8 +1152,8 @@ fn panel(out: &mut String, map: &Map) {
         body,
         r##" fill="#111111""##,
         map.t(
-            "村（注记在其图斑的面积重心）",
-            "village (at its patches' centroid)",
+            "村名（在该村图斑的面积重心）",
+            "village, at its patches' centroid",
         ),
     );
     out.push_str("</g>\n");
@@ -1081,29 +1161,30 @@ fn panel(out: &mut String, map: &Map) {
     // From the bottom up: notes, scale bar, north arrow.
     let bottom = map.frame.1 + map.frame.3;
     let mut notes: Vec<String> = Vec::new();
-    let method = match (report.method, map.lang) {
-        (AreaMethod::Ellipsoidal, Lang::Zh) => format!(
-            "面积：椭球面积（{} 椭球，国土调查办发〔2008〕32号）",
-            report.crs.map_or("CGCS2000", |c| c.datum().name())
-        ),
-        (AreaMethod::Ellipsoidal, Lang::En) => format!(
-            "Areas: ellipsoidal, on the {} ellipsoid (the land survey's method)",
-            report.crs.map_or("CGCS2000", |c| c.datum().name())
-        ),
-        (AreaMethod::Planar, Lang::Zh) => "面积：高斯平面面积".to_string(),
-        (AreaMethod::Planar, Lang::En) => "Areas: planar, in the projected plane".to_string(),
-    };
-    notes.push(method);
+    notes.push(format!(
+        "{}{}",
+        map.t("面积：", "Areas: "),
+        method_text(report, map.lang)
+    ));
     notes.push(format!("{}{}", map.t("坐标系：", "CRS: "), map.crs_note));
+    let skipped = report.skipped.iter().filter(|s| **s).count();
+    if skipped > 0 {
+        notes.push(match map.lang {
+            Lang::Zh => format!("另有 {skipped} 个图斑因几何无效未测算，图上未绘出"),
+            Lang::En => {
+                format!("{skipped} patches with invalid geometry were skipped and are not drawn")
+            }
+        });
+    }
     if let Some(g) = map.convergence.filter(|g| g.abs() >= 0.005) {
         notes.push(match map.lang {
             Lang::Zh => format!(
-                "指北针为坐标北（网格北）；真北在其{}侧 {:.2}°（子午线收敛角）",
+                "指北针指向坐标北；真北偏{} {:.2}°（子午线收敛角）",
                 if g < 0.0 { "西" } else { "东" },
                 g.abs()
             ),
             Lang::En => format!(
-                "The arrow shows grid north; true north is {:.2}° {} of it (meridian convergence)",
+                "The arrow points to grid north; true north is {:.2}° {} of it (meridian convergence)",
                 g.abs(),
                 if g < 0.0 { "west" } else { "east" }
             ),
