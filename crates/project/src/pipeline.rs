@@ -113,12 +113,18 @@ enum Format {
     Xlsx,
     Shp,
     Gpkg,
+    Svg,
+    Png,
+    Html,
 }
 
 impl Format {
     /// Does this format carry the obstacle-pieces layer (so the overlay must keep them)?
     fn has_pieces(self) -> bool {
-        matches!(self, Format::GeoJson | Format::Shp | Format::Gpkg)
+        matches!(
+            self,
+            Format::GeoJson | Format::Shp | Format::Gpkg | Format::Svg | Format::Png | Format::Html
+        )
     }
 }
 
@@ -134,8 +140,11 @@ fn output_format(path: &Path) -> Result<Format, ProjectError> {
         "xlsx" => Ok(Format::Xlsx),
         "shp" => Ok(Format::Shp),
         "gpkg" => Ok(Format::Gpkg),
+        "svg" => Ok(Format::Svg),
+        "png" => Ok(Format::Png),
+        "html" | "htm" => Ok(Format::Html),
         _ => Err(ProjectError::Unsupported(format!(
-            "{}: unknown output format '.{ext}': use .csv, .xlsx, .geojson, .shp or .gpkg",
+            "{}: unknown output format '.{ext}': use .csv, .xlsx, .geojson, .shp, .gpkg, .svg, .png or .html",
             path.display()
         ))),
     }
@@ -775,6 +784,24 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
                 warnings.extend(done_pieces.warnings);
             }
             Format::Gpkg => write::gpkg::write(&report, out)?,
+            Format::Svg => {
+                let opts = write::svg::MapOptions {
+                    lang: project.lang()?,
+                    ..Default::default()
+                };
+                write::svg::write(&report, &opts, out)?
+            }
+            Format::Png => {
+                let opts = write::svg::MapOptions {
+                    lang: project.lang()?,
+                    ..Default::default()
+                };
+                warnings.extend(write::png::write(&report, &opts, out)?)
+            }
+            Format::Html => {
+                let info = run_info(project, &report, &crs_notes, &warnings, &rules, start)?;
+                write::html::write(&report, &info, project.lang()?, out)?
+            }
             Format::Xlsx => {
                 let info = run_info(project, &report, &crs_notes, &warnings, &rules, start)?;
                 write::xlsx::write(&report, &info, project.lang()?, out)?

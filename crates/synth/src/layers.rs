@@ -51,11 +51,14 @@ fn r3(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
 }
 
+/// One polygon part: its outer ring and its holes, as (x, y) vertices.
+pub(crate) type Part = (Vec<(f64, f64)>, Vec<Vec<(f64, f64)>>);
+
 /// A patch: parts, each an outer ring (clockwise, closed) and holes (counter-clockwise, closed),
 /// with, per part, an interior point and its distance to the part's boundary.
 #[derive(Debug, Clone)]
 pub(crate) struct PatchShape {
-    pub parts: Vec<(Vec<(f64, f64)>, Vec<Vec<(f64, f64)>>)>,
+    pub parts: Vec<Part>,
     pub inner: Vec<((f64, f64), f64)>,
 }
 
@@ -395,7 +398,7 @@ impl World {
                 code::HIGHWAY => gbk(&format!("X{}县道", 100 + sid % 900)),
                 code::STREET => gbk(&format!("{}街", self.town_name(v).trim_end_matches('镇'))),
                 _ => {
-                    if sid % 2 == 0 {
+                    if sid.is_multiple_of(2) {
                         let mut n = names.village(self, v).to_vec();
                         n.extend(gbk("机耕道"));
                         n

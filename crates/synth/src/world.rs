@@ -820,6 +820,7 @@ fn lines(
     let mut out = vec![lo];
     let mut kinds = Vec::new();
     let mut cur = lo;
+    #[allow(clippy::type_complexity)] // (x, y, and the road it ends on: width, class)
     let mut ends: Vec<(f64, f64, Option<(f64, u8)>)> = planned
         .iter()
         .map(|&(p, w, r)| (p, w, Some((w, r))))
