@@ -395,7 +395,11 @@ pub fn overlay_one(
             }
         }
         if let Some(piece) = piece.filter(|p| !p.0.is_empty()) {
-            by_class[obstacle.class].push(piece);
+            // geo's intersection may return a hole wound like its exterior (one touching the
+            // exterior at a vertex), and unary_union takes its fill rule from the first ring's
+            // winding: without re-orienting, such a hole would be counted as covered (found by
+            // the overlay fuzz target; fuzz/artifacts/overlay/crash-0e8c76f4…).
+            by_class[obstacle.class].push(piece.orient(Direction::Default));
             class_count[obstacle.class] += 1;
         }
     }
@@ -418,7 +422,11 @@ pub fn overlay_one(
         0 => 0.0,
         1 => class_m2[class_geoms[0].0],
         _ => {
-            let all = unary_union(class_geoms.iter().map(|(_, g)| g));
+            let oriented: Vec<MultiPolygon<f64>> = class_geoms
+                .iter()
+                .map(|(_, g)| g.orient(Direction::Default))
+                .collect();
+            let all = unary_union(oriented.iter());
             options.measure.area(&all, origin)
         }
     };
