@@ -71,17 +71,6 @@ fn overlay_corpus() {
     replay("overlay", harness::overlay);
 }
 
-/// Crashes found by fuzzing whose cause is outside the files this suite covers, kept in
-/// `fuzz/pending/T/` until fixed (see `fuzz/README.md`). When the fix lands, move the file to
-/// `fuzz/artifacts/T/` (replayed above) and drop it from here.
-///
-/// `crash-0e8c76f4...`: geo's `BooleanOps::intersection` returned a piece whose hole runs
-/// counter-clockwise like its exterior (a hole touching the exterior at a vertex), and
-/// `geo::unary_union`, which takes its fill rule from the first ring's winding, then counts the
-/// hole as covered: the union of obstacles exceeded the patch by the hole's 0.067 m².
-/// `crates/core/src/overlay.rs` should orient the pieces (`orient(Direction::Default)`) before
-/// `unary_union`.
-
 /// The harness itself works on well-formed inputs (so an empty corpus folder cannot hide a broken
 /// harness): the Erping fixture's patches as a shapefile input, and a forest over half a patch.
 #[test]
