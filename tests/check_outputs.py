@@ -51,7 +51,7 @@ HERE = Path(__file__).resolve().parent
 SCHEMA = HERE / "write_check" / "geojson.schema.json"
 FIELD_NAMES = HERE / "write_check" / "dbf_field_names.json"
 
-TEXT_COLUMNS = {"patch_id", "village", "verdict", "verdict_zh", "reasons", "reasons_zh", "area_method", "error"}
+TEXT_COLUMNS = {"patch_id", "village", "verdict", "verdict_zh", "reasons", "reasons_zh", "area_method", "error", "repair"}
 COUNT_COLUMNS = {"grave_count", "record"}
 CLASS_ZH = {"grave": "墓地", "forest": "林地", "road": "道路", "steep": "陡坡"}
 VERDICTS = ["rectifiable", "partly", "not_rectifiable"]
