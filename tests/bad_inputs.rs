@@ -470,7 +470,13 @@ fn junk_cpg() {
 
 #[test]
 fn junk_prj() {
-    assert_refused(&run("junk_prj"), &["junk_prj", "--assume-crs EPSG:"]);
+    assert_refused(
+        &run("junk_prj"),
+        &[
+            "junk_prj.prj: the CRS text is not WKT",
+            "--assume-crs EPSG:",
+        ],
+    );
     assert_like_good(&run_with(
         "junk_prj",
         "landuse",

@@ -440,7 +440,8 @@ fn crs_problems_are_errors_that_name_the_file_and_the_problem() {
     let p = patches_with_prj(d.path(), Some("<html>404 Not Found</html>"));
     let o = overlay(&p, &[], d.path());
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("patches.shp"), "{}", stderr(&o));
+    // The message names the .prj, the file that holds the junk.
+    assert!(stderr(&o).contains("patches.prj"), "{}", stderr(&o));
     // ...which --assume-crs may settle, as the message suggests.
     let o = overlay(&p, &["--assume-crs", "EPSG:4544", "--overwrite"], d.path());
     assert!(o.status.success(), "{}", stderr(&o));

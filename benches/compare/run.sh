@@ -9,7 +9,8 @@
 # Generates the data with `tuban synth` (or the tuban-synth example), runs the three pipelines,
 # checks that they agree patch by patch, and prints a table of wall time and peak memory.
 # Environment: WORK (default /tmp/tuban-compare), PGPORT (55432), THREADS (tuban's --threads,
-# default all cores), SKIP (space-separated: geopandas postgis), KEEP_DATA=1 keeps generated data.
+# default all cores), SKIP (space-separated: geopandas postgis). Generated data is kept in
+# $WORK/data/N and reused by later runs.
 # Not part of CI.
 set -euo pipefail
 
@@ -192,7 +193,6 @@ TOML
         printf '| %s | %s | PostGIS (load %s s + query %s s) | %s | %s | %s | %s | %s |\n' "$N" "$NDLTB" "$P_LOAD" "$P_QUERY" \
             "$P_WALL" "$P_RSS" "$(ratio "$P_WALL" "$T_WALL")" "$(ratio "$P_RSS" "$T_RSS")" "$(verdict postgis)" >> "$TABLE"
     fi
-    [ -n "${KEEP_DATA:-}" ] || true
 done
 
 {

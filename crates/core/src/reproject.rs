@@ -100,6 +100,20 @@ pub fn layer_crs(
                     crs,
                     how: format!("{crs}, assumed (--assume-crs): the .prj was not understood"),
                 },
+                // Text that is not a CRS at all: name the .prj that holds it.
+                (Err(e @ CrsError::Unrecognised { .. }), None) => {
+                    let label = layer.label();
+                    let prj = match label.rsplit_once('.') {
+                        Some((stem, ext)) if ext.eq_ignore_ascii_case("shp") => {
+                            format!("{stem}.prj")
+                        }
+                        _ => label,
+                    };
+                    return Err(LayerCrsError::Crs {
+                        layer: prj,
+                        source: e,
+                    });
+                }
                 (Err(e), _) => return Err(err(e)),
             }
         }

@@ -50,8 +50,10 @@
 //! areas, then the union of all parts. It runs in a frame shifted to the geometry's lower-left
 //! corner, so Gauss-Kruger magnitudes lose no precision; [`MakeValid`] merges vertices closer
 //! than 0.1 mm, so coordinates must be **metres** (call these functions in the projected working
-//! CRS, never on longitude/latitude). A repaired geometry is valid by [`geo::Validation`], with
-//! counter-clockwise outer rings.
+//! CRS, never on longitude/latitude). geo's repair rounds the points where edges cross, and the
+//! boolean operations snap to a grid, so on near-degenerate input a first result can keep an
+//! invalid sliver; the result is therefore checked and repaired again (at most twice). A
+//! repaired geometry is valid by [`geo::Validation`], with counter-clockwise outer rings.
 //!
 //! # Outcomes
 //!
@@ -492,8 +494,21 @@ pub fn repair(mp: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, String> {
     };
     let origin = env.min();
     let local = mp.map_coords(|c| c - origin);
-    let repaired = catch_unwind(AssertUnwindSafe(|| repair_local(&local)))
-        .map_err(|p| format!("the repair failed ({})", panic_text(&p)))??;
+    let repaired = catch_unwind(AssertUnwindSafe(|| {
+        let mut g = repair_local(&local)?;
+        // The boolean operations snap to a grid, and geo's even-odd repair rounds the points
+        // where edges cross: on near-degenerate input the result can keep a sliver that is
+        // itself invalid (a 0.008 m² part whose hole lies outside it, found by fuzzing). A
+        // second pass over the result settles it.
+        for _ in 0..2 {
+            if diagnose(&g).is_empty() {
+                break;
+            }
+            g = repair_local(&g)?;
+        }
+        Ok::<_, String>(g)
+    }))
+    .map_err(|p| format!("the repair failed ({})", panic_text(&p)))??;
     Ok(repaired.map_coords(|c| c + origin))
 }
 

@@ -246,3 +246,46 @@ proptest! {
         }
     }
 }
+
+/// Regression (found by the overlay fuzz target, `fuzz/artifacts/overlay/crash-0e8c76f4…`): geo's
+/// intersection of this patch with obstacle 1 returns a piece whose hole is wound like its
+/// exterior (it touches the exterior at a vertex); `unary_union` takes its fill rule from the
+/// first ring's winding, so the union of the pieces as geo returns them is 423.8065 m², 0.067 m²
+/// (the hole) more than the patch. The overlay must agree with the union of oriented pieces.
+#[test]
+fn a_piece_with_a_hole_wound_like_its_exterior_is_not_counted_twice() {
+    use geo::wkt;
+    let patch: MultiPolygon<f64> = wkt!(MULTIPOLYGON(((0.0 0.0,1.6666665077209473 1.0416665077209473,
+        2.5 0.625,2.5 0.0,2.96875 0.390625,3.75 0.0,640.0 16.0,4.078374862670898 1.315312385559082,
+        10.0 6.25,2.5 1.5625,2.5 2.5,0.0 0.0),(2.5 1.5625,2.5 1.278864860534668,
+        2.028773307800293 1.2679829597473145,2.5 1.5625))));
+    let raw: [Polygon<f64>; 3] = [
+        wkt!(POLYGON((320.75 960.0, 960.0 320.0, 960.0 16.0, 320.75 960.0))),
+        wkt!(POLYGON((480.0 -416.0, 480.0 -416.0, -416.0 0.0, 640.0 640.0, 0.0 640.0, 480.0 -416.0))),
+        wkt!(POLYGON((320.0625 320.0, 960.0 0.0, 0.0 -1199.25, 320.0625 320.0))),
+    ];
+    let mut obstacles = Vec::new();
+    let mut pieces = Vec::new();
+    for (k, p) in raw.iter().enumerate() {
+        let g = tuban_core::validity::check_obstacle(&mp(p.clone()), InvalidPolicy::Repair)
+            .into_geometry()
+            .unwrap();
+        pieces.push(patch.intersection(&g).orient(Direction::Default));
+        obstacles.push(Obstacle::new(k, g));
+    }
+    let expected = unary_union(pieces.iter()).unsigned_area();
+
+    let r = overlay_one(
+        &Patch::new("p", "v", patch.clone()),
+        &ObstacleIndex::new(obstacles),
+        CLASSES,
+        &OverlayOptions::default(),
+    );
+    assert_eq!(r.error, None);
+    assert!(
+        (r.union_m2 - expected).abs() < 1e-3,
+        "union {} vs {expected} (patch {})",
+        r.union_m2,
+        r.area_m2
+    );
+}
