@@ -273,3 +273,40 @@ fn a_patch_without_geometry_fails_alone() {
     assert_eq!(r[1].area_m2, 4.0);
     assert_eq!(r[1].error, None);
 }
+
+#[test]
+fn overlapping_grave_discs_across_the_patch_edge_are_counted_once() {
+    // Six graves (radius 2 m, 32-gon discs as GEOS draws them), four in a cluster across the right
+    // edge x = 10 of the patch [0,10]², two overlapping inside. The overlay merges such discs
+    // whole and cuts the merged shape by the patch once (see overlay_one), so this checks that
+    // path against shapely 2.0.6 (GEOS):
+    //   pts = [(10,5),(10.5,5.5),(9.5,4.8),(10.2,3.9),(5,5),(6,5.5)]
+    //   u = unary_union([Point(x, y).buffer(2, quad_segs=8) for x, y in pts])
+    //   box(0, 0, 10, 10).intersection(u).area  ->  26.012940196799164
+    use geo::Coord;
+    use tuban_core::shapes::disc;
+    let pts = [
+        (10.0, 5.0),
+        (10.5, 5.5),
+        (9.5, 4.8),
+        (10.2, 3.9),
+        (5.0, 5.0),
+        (6.0, 5.5),
+    ];
+    let graves: Vec<Obstacle> = pts
+        .iter()
+        .map(|&(x, y)| {
+            Obstacle::new(FOREST, mp(disc(Coord { x, y }, 2.0, 8))).with_tally(Coord { x, y }, 1)
+        })
+        .collect();
+    let r = run(mp(rect(0.0, 0.0, 10.0, 10.0)), graves);
+    assert!(
+        (r.class_m2[FOREST] - 26.012940196799164).abs() < 1e-6,
+        "{}",
+        r.class_m2[FOREST]
+    );
+    assert_eq!(r.class_count[FOREST], 6);
+    // Graves whose point lies in the patch, boundary included: (10, 5), (9.5, 4.8), (5, 5), (6, 5.5).
+    assert_eq!(r.point_count[FOREST], 4);
+    assert_eq!(r.union_m2, r.class_m2[FOREST]);
+}
