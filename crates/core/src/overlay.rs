@@ -367,8 +367,7 @@ pub fn overlay_one(
     // (inside an obstacle), and the pieces of obstacles that cross the patch's boundary, each
     // with its obstacle (local) when that lies inside the clip box.
     let mut by_class: Vec<Vec<MultiPolygon<f64>>> = vec![Vec::new(); classes];
-    let mut crossing: Vec<Vec<(MultiPolygon<f64>, Option<MultiPolygon<f64>>)>> =
-        vec![Vec::new(); classes];
+    let mut crossing: Vec<Vec<CutPiece>> = vec![Vec::new(); classes];
     let mut class_count = vec![0u64; classes];
     let mut point_count = vec![0u64; classes];
     for i in index.candidates(env) {
@@ -509,6 +508,10 @@ pub fn overlay_one(
         error: None,
     }
 }
+
+/// A piece cut from an obstacle that crosses the patch's boundary, with the whole obstacle (local)
+/// when it is to be merged whole (see overlay_one).
+type CutPiece = (MultiPolygon<f64>, Option<MultiPolygon<f64>>);
 
 /// The part of `obstacle` inside `patch` (both local), or `None` if they share no area; `true`
 /// when it had to be cut (the obstacle crosses the patch's boundary).
