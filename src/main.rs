@@ -181,6 +181,9 @@ struct Common {
     shp_encoding: Option<String>,
 }
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse(); // exits with 2 on usage errors, 0 for --help/--version
     match dispatch(cli) {

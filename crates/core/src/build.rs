@@ -2,6 +2,7 @@
 //! obstacle layers through the [`Rules`].
 
 use geo::{Coord, Geometry, LineString, MultiLineString, MultiPolygon};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -202,6 +203,57 @@ pub fn obstacles_from_layer(
     rules: &Rules,
     params: &ShapeParams,
 ) -> Result<Vec<Obstacle>, BuildError> {
+    build_obstacles(
+        role,
+        layer,
+        Features::Borrowed(&layer.features),
+        rules,
+        params,
+    )
+}
+
+/// [`obstacles_from_layer`], consuming the layer: polygons move into their obstacles instead of
+/// being copied, so a land-use layer of millions of polygons is not held twice.
+pub fn obstacles_from_owned_layer(
+    role: &str,
+    mut layer: Layer,
+    rules: &Rules,
+    params: &ShapeParams,
+) -> Result<Vec<Obstacle>, BuildError> {
+    let mut features = std::mem::take(&mut layer.features);
+    let has_lines = features.iter().any(is_line);
+    build_obstacles(
+        role,
+        &layer,
+        Features::Owned(&mut features, has_lines),
+        rules,
+        params,
+    )
+}
+
+enum Features<'a> {
+    Borrowed(&'a [crate::layer::Feature]),
+    /// The features (taken out of the layer) and whether any is a line.
+    Owned(&'a mut [crate::layer::Feature], bool),
+}
+
+fn is_line(f: &crate::layer::Feature) -> bool {
+    matches!(
+        f.geometry,
+        Some(Geometry::LineString(_) | Geometry::MultiLineString(_) | Geometry::Line(_))
+    )
+}
+
+/// Records a chunk of the parallel build holds (the order and the first error stay the file's).
+const CHUNK: usize = 4096;
+
+fn build_obstacles(
+    role: &str,
+    layer: &Layer,
+    features: Features<'_>,
+    rules: &Rules,
+    params: &ShapeParams,
+) -> Result<Vec<Obstacle>, BuildError> {
     if let Some(field) = rules.missing_fields(role, layer).into_iter().next() {
         return Err(BuildError::MissingField {
             layer: layer.label(),
@@ -214,12 +266,10 @@ pub fn obstacles_from_layer(
     let area_idx = field(&params.area_field, "the grave disc area (area_field)")?;
     let count_idx = field(&params.count_field, "the grave count (count_field)")?;
     // The width field is looked up only if the layer has lines (a polygon layer needs none).
-    let has_lines = layer.features.iter().any(|f| {
-        matches!(
-            f.geometry,
-            Some(Geometry::LineString(_) | Geometry::MultiLineString(_) | Geometry::Line(_))
-        )
-    });
+    let has_lines = match &features {
+        Features::Borrowed(fs) => fs.iter().any(is_line),
+        Features::Owned(_, has_lines) => *has_lines,
+    };
     let width_idx = if has_lines {
         match (&params.width_field, layer.field_index("KD")) {
             (Some(_), _) => field(&params.width_field, "the road width (width_field)")?,
@@ -258,17 +308,21 @@ pub fn obstacles_from_layer(
         }
     };
 
-    let mut out = Vec::new();
-    for f in &layer.features {
-        let Decision::Obstacle(class) = rules.classify(role, layer, f) else {
-            continue;
+    // Each feature is settled on its own (rules, discs, road corridors), in parallel; the
+    // obstacles keep the layer's order, and the error reported is that of the first bad record.
+    let one = |f: &crate::layer::Feature,
+               class: usize,
+               g: Geometry<f64>,
+               out: &mut Vec<Obstacle>|
+     -> Result<(), BuildError> {
+        let g = match into_areal(g) {
+            Ok(mp) => {
+                out.push(Obstacle::new(class, mp).with_source(role, f.record));
+                return Ok(());
+            }
+            Err(g) => g,
         };
-        let Some(g) = &f.geometry else { continue };
-        if let Some(mp) = as_areal(g) {
-            out.push(Obstacle::new(class, mp).with_source(role, f.record));
-            continue;
-        }
-        match g {
+        match &g {
             Geometry::Point(_) | Geometry::MultiPoint(_) => {
                 let radius = match area_idx {
                     None => params.radius_m,
@@ -293,7 +347,7 @@ pub fn obstacles_from_layer(
                         }
                     },
                 };
-                let points: Vec<Coord<f64>> = match g {
+                let points: Vec<Coord<f64>> = match &g {
                     Geometry::Point(p) => vec![p.0],
                     Geometry::MultiPoint(mp) => mp.0.iter().map(|p| p.0).collect(),
                     _ => unreachable!(),
@@ -325,9 +379,9 @@ pub fn obstacles_from_layer(
                     },
                 };
                 if width < params.min_width_m {
-                    continue;
+                    return Ok(());
                 }
-                let lines = match g {
+                let lines = match &g {
                     Geometry::LineString(l) => MultiLineString(vec![l.clone()]),
                     Geometry::MultiLineString(m) => m.clone(),
                     Geometry::Line(l) => MultiLineString(vec![LineString(vec![l.start, l.end])]),
@@ -347,8 +401,56 @@ pub fn obstacles_from_layer(
                 })
             }
         }
+        Ok(())
+    };
+    let class_of = |f: &crate::layer::Feature| match rules.classify(role, layer, f) {
+        Decision::Obstacle(class) => Some(class),
+        _ => None,
+    };
+    let chunks: Vec<Result<Vec<Obstacle>, BuildError>> = match features {
+        Features::Borrowed(fs) => fs
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut out = Vec::new();
+                for f in chunk {
+                    if let (Some(class), Some(g)) = (class_of(f), &f.geometry) {
+                        one(f, class, g.clone(), &mut out)?;
+                    }
+                }
+                Ok(out)
+            })
+            .collect(),
+        Features::Owned(fs, _) => fs
+            .par_chunks_mut(CHUNK)
+            .map(|chunk| {
+                let mut out = Vec::new();
+                for f in chunk {
+                    if let Some(class) = class_of(f) {
+                        if let Some(g) = f.geometry.take() {
+                            one(f, class, g, &mut out)?;
+                        }
+                    }
+                }
+                Ok(out)
+            })
+            .collect(),
+    };
+    let mut out = Vec::with_capacity(chunks.iter().map(|c| c.as_ref().map_or(0, Vec::len)).sum());
+    for chunk in chunks {
+        out.extend(chunk?);
     }
     Ok(out)
+}
+
+/// The geometry as a multipolygon if it is areal (moved, not copied), else itself.
+fn into_areal(g: Geometry<f64>) -> Result<MultiPolygon<f64>, Geometry<f64>> {
+    match g {
+        Geometry::Polygon(p) => Ok(MultiPolygon(vec![p])),
+        Geometry::MultiPolygon(mp) => Ok(mp),
+        Geometry::Rect(r) => Ok(MultiPolygon(vec![r.to_polygon()])),
+        Geometry::Triangle(t) => Ok(MultiPolygon(vec![t.to_polygon()])),
+        other => Err(other),
+    }
 }
 
 /// The geometry as a multipolygon, if it is areal.

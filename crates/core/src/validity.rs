@@ -578,21 +578,50 @@ fn diagnose_non_finite(mp: &MultiPolygon<f64>) -> Option<Problem> {
 /// zero. It is [`Outcome::Skipped`] under [`InvalidPolicy::Skip`] and [`Outcome::Invalid`]
 /// otherwise, with a text that says so.
 pub fn check_patch(mp: &MultiPolygon<f64>, policy: InvalidPolicy) -> Outcome {
-    settle(mp, policy, true)
+    settle(mp, policy, true, true)
 }
 
 /// Checks an obstacle and settles it by `policy`, like [`check_patch`], except that an obstacle
 /// without area is not a problem: it covers nothing, and is returned as it is (or, after a
 /// repair, empty).
 pub fn check_obstacle(mp: &MultiPolygon<f64>, policy: InvalidPolicy) -> Outcome {
-    settle(mp, policy, false)
+    settle(mp, policy, false, true)
+}
+
+/// What [`settle_obstacle`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Settled {
+    /// Nothing wrong; the geometry is untouched.
+    Valid,
+    /// Repaired in place: what was wrong and what was done.
+    Repaired(String),
+    /// To be left out (see [`Outcome::Skipped`]).
+    Skipped(String),
+    /// Cannot be used (see [`Outcome::Invalid`]).
+    Invalid(String),
+}
+
+/// [`check_obstacle`] without the copy of a valid geometry: a repaired geometry replaces `mp`,
+/// and a valid one stays where it is (millions of land-use polygons are mostly valid, and a copy
+/// each would double the memory they take).
+pub fn settle_obstacle(mp: &mut MultiPolygon<f64>, policy: InvalidPolicy) -> Settled {
+    match settle(mp, policy, false, false) {
+        Outcome::Valid(_) => Settled::Valid,
+        Outcome::Repaired { geometry, what } => {
+            *mp = geometry;
+            Settled::Repaired(what)
+        }
+        Outcome::Skipped(why) => Settled::Skipped(why),
+        Outcome::Invalid(why) => Settled::Invalid(why),
+    }
 }
 
 const NO_AREA: &str = "has no area (a null shape, or an outline whose points all lie on one \
                        line): it cannot be measured; draw its outline in a GIS, or delete the \
                        record";
 
-fn settle(mp: &MultiPolygon<f64>, policy: InvalidPolicy, patch: bool) -> Outcome {
+/// `copy_valid`: whether [`Outcome::Valid`] carries a copy of `mp` (else an empty geometry).
+fn settle(mp: &MultiPolygon<f64>, policy: InvalidPolicy, patch: bool, copy_valid: bool) -> Outcome {
     let problems = diagnose(mp);
     let as_drawn = if problems.iter().any(|p| !p.repairable()) {
         f64::NAN
@@ -603,7 +632,11 @@ fn settle(mp: &MultiPolygon<f64>, policy: InvalidPolicy, patch: bool) -> Outcome
         if patch && !has_area(as_drawn) {
             return refuse(policy, NO_AREA.to_string());
         }
-        return Outcome::Valid(mp.clone());
+        return Outcome::Valid(if copy_valid {
+            mp.clone()
+        } else {
+            MultiPolygon(Vec::new())
+        });
     }
     let listed = problems
         .iter()

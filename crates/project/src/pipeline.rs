@@ -1,10 +1,11 @@
 //! Carrying out a [`Project`]: read → classify → index → overlay → account → write.
 
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use tuban_core::area::{AreaMeasure, AreaMethod, Ellipsoidal, Planar};
-use tuban_core::build::{obstacles_from_layer, patches_from_layer, PatchFields};
+use tuban_core::build::{obstacles_from_owned_layer, patches_from_layer, PatchFields};
 use tuban_core::crs::Crs;
 use tuban_core::geo;
 use tuban_core::layer::Layer;
@@ -15,7 +16,7 @@ use tuban_core::reproject::{extent, layer_crs, reproject, working_crs, LayerCrs}
 use tuban_core::rules::Rules;
 use tuban_core::steep::{steep_obstacles, SteepOptions, SteepStats};
 use tuban_core::validity::{
-    check_obstacle, check_patch, overlapping_pairs, InvalidPolicy, Outcome as Checked,
+    check_patch, overlapping_pairs, settle_obstacle, InvalidPolicy, Outcome as Checked, Settled,
 };
 use tuban_io::geotiff::Dem;
 use tuban_io::read::{read_layer, ReadOptions};
@@ -546,8 +547,13 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
     let mut repairs = vec![String::new(); patches.len()];
     let mut unmeasured: Vec<Option<String>> = vec![None; patches.len()];
     let mut skipped = vec![false; patches.len()];
-    for (i, p) in patches.iter_mut().enumerate() {
-        match check_patch(&p.geometry, policy) {
+    // Checked in parallel, settled in order (the first invalid patch is the one reported).
+    let checked: Vec<Checked> = patches
+        .par_iter()
+        .map(|p| check_patch(&p.geometry, policy))
+        .collect();
+    for ((i, p), checked) in patches.iter_mut().enumerate().zip(checked) {
+        match checked {
             Checked::Valid(_) => {}
             Checked::Repaired { geometry, what } => {
                 p.geometry = geometry;
@@ -604,12 +610,19 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
         crs_notes.push((placed.role.to_string(), placed.crs.how.clone()));
         reproject(&mut placed.layer, placed.crs.crs, working);
         let label = placed.layer.label();
-        for mut o in obstacles_from_layer(placed.role, &placed.layer, &rules, &params)? {
+        let mut built = obstacles_from_owned_layer(placed.role, placed.layer, &rules, &params)?;
+        // Checked (and repaired in place) in parallel, settled in order.
+        let settled: Vec<Settled> = built
+            .par_iter_mut()
+            .map(|o| settle_obstacle(&mut o.geometry, policy))
+            .collect();
+        obstacles.reserve(built.len());
+        for (o, settled) in built.into_iter().zip(settled) {
             // An obstacle that cannot be used stops the run whatever the policy: leaving it out
             // would silently shrink every patch it touches.
-            match check_obstacle(&o.geometry, policy) {
-                Checked::Valid(_) => {}
-                Checked::Repaired { geometry, what } => {
+            match settled {
+                Settled::Valid => {}
+                Settled::Repaired(what) => {
                     repaired_obstacles += 1;
                     if repaired_obstacles <= 20 {
                         early_warnings.push(format!(
@@ -617,13 +630,12 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
                             o.source.as_ref().map_or(0, |s| s.record)
                         ));
                     }
-                    o.geometry = geometry
                 }
-                Checked::Skipped(_) => {
+                Settled::Skipped(_) => {
                     skipped_obstacles += 1;
                     continue;
                 }
-                Checked::Invalid(why) => {
+                Settled::Invalid(why) => {
                     return Err(ProjectError::Invalid {
                         layer: label,
                         record: o.source.as_ref().map_or(0, |s| s.record),
@@ -727,7 +739,7 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
 
     // Both areas of every patch go in the outputs, whichever method the other columns use.
     let both: Vec<(f64, f64)> = patches
-        .iter()
+        .par_iter()
         .map(|p| {
             let origin = geo::BoundingRect::bounding_rect(&p.geometry)
                 .map(|r| r.min())
