@@ -422,6 +422,21 @@ impl Rules {
         Decision::NoMatch
     }
 
+    /// The field names the rules for `role` test, sorted, without repeats: what a reader must
+    /// keep of that layer for [`Rules::classify`] (see `tuban_io::read::Subset::fields`).
+    pub fn fields(&self, role: &str) -> Vec<String> {
+        let mut fields: Vec<String> = self
+            .rules
+            .iter()
+            .filter(|r| r.layer == role)
+            .flat_map(|r| r.when.iter())
+            .map(|c| c.field.clone())
+            .collect();
+        fields.sort();
+        fields.dedup();
+        fields
+    }
+
     /// Field names the rules for `role` test that `layer` does not have (a likely typo, or the
     /// wrong layer): the caller should refuse to run rather than silently match nothing.
     pub fn missing_fields(&self, role: &str, layer: &Layer) -> Vec<String> {
@@ -565,6 +580,23 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("no test"), "{e}");
+    }
+
+    #[test]
+    fn the_fields_rules_test_are_listed_per_layer() {
+        // The built-in rules test DLBM on the land-use layer and nothing on graves or roads
+        // (every feature of those layers is an obstacle).
+        assert_eq!(Rules::builtin().fields("landuse"), vec!["DLBM".to_string()]);
+        assert!(Rules::builtin().fields("graves").is_empty());
+        let r = Rules::from_toml_str(
+            "[[rule]]\nlayer = \"landuse\"\nclass = \"forest\"\nwhen = [{ field = \"DLBM\", prefix = \"03\" }, { field = \"ZZSX\", equals = \"1\" }]\n[[rule]]\nlayer = \"landuse\"\nclass = \"none\"\nwhen = [{ field = \"DLBM\", equals = \"0101\" }]\n",
+        );
+        let r = r.unwrap();
+        assert_eq!(
+            r.fields("landuse"),
+            vec!["DLBM".to_string(), "ZZSX".to_string()]
+        );
+        assert!(r.fields("roads").is_empty());
     }
 
     #[test]

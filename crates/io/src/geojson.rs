@@ -53,6 +53,13 @@
 //! Rings are not checked for validity here (a bowtie, a hole outside its ring):
 //! `tuban_core::validity` does that before the overlay.
 //!
+//! # Subsets
+//!
+//! [`read_filtered`] keeps only some properties and some features (see [`Subset`]). The file is
+//! still parsed whole; the kinds of the kept fields are inferred from every feature, so the layer
+//! is the full one with the rest left out. A feature without geometry (or with an empty one) is
+//! always kept.
+//!
 //! # Encoding
 //!
 //! GeoJSON is UTF-8 (a UTF-8 BOM is ignored); a file that is not valid UTF-8 is an error that
@@ -64,14 +71,17 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
-use geo::{Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
+use geo::{
+    BoundingRect, Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point,
+    Polygon,
+};
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value as Json;
 use tuban_core::layer::{Feature, Field, FieldKind, Layer, Value};
 
 use crate::error::ReadError;
-use crate::read::{encoding_by_name, ReadOptions};
+use crate::read::{encoding_by_name, ReadOptions, Subset};
 
 /// Reads the GeoJSON file at `path` into a [`Layer`].
 ///
@@ -79,8 +89,20 @@ use crate::read::{encoding_by_name, ReadOptions};
 /// the text encoding used, and `crs_text` the legacy `crs` name if any. Features are numbered from
 /// 1 in file order. See the [module documentation](self) for the details.
 pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer, ReadError> {
+    read_filtered(path, opts, &Subset::default()).map(|(layer, _)| layer)
+}
+
+/// [`read`], keeping only the fields and features `subset` says (see [`Subset`]); also returns
+/// how many features the box filter left out. The whole file is still parsed (the field kinds are
+/// inferred from every feature, as in a full read); the filter tests each feature's geometry's
+/// bounding box once it is read, and features left out are dropped at once.
+pub fn read_filtered(
+    path: &Path,
+    opts: &ReadOptions,
+    subset: &Subset,
+) -> Result<(Layer, usize), ReadError> {
     let bytes = std::fs::read(path).map_err(|e| ReadError::io(path, e))?;
-    read_bytes(path, &bytes, opts)
+    read_bytes_filtered(path, &bytes, opts, subset)
 }
 
 /// Reads a GeoJSON document held in memory, exactly as [`read`] reads a file; `path` is only
@@ -99,6 +121,16 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer, ReadError> {
 /// # Ok::<(), tuban_io::error::ReadError>(())
 /// ```
 pub fn read_bytes(path: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<Layer, ReadError> {
+    read_bytes_filtered(path, bytes, opts, &Subset::default()).map(|(layer, _)| layer)
+}
+
+/// [`read_bytes`] with a [`Subset`], as [`read_filtered`].
+pub fn read_bytes_filtered(
+    path: &Path,
+    bytes: &[u8],
+    opts: &ReadOptions,
+    subset: &Subset,
+) -> Result<(Layer, usize), ReadError> {
     let (text, encoding) = decode(path, bytes, opts)?;
     let doc: RawDoc = serde_json::from_str(&text).map_err(|e| json_error(path, &e))?;
 
@@ -158,8 +190,25 @@ pub fn read_bytes(path: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<Layer
         }
     }
     let kinds: Vec<FieldKind> = seen.iter().map(Seen::kind).collect();
+    // The fields kept, in first-seen order: `slot[i]` is where field `i` goes in a feature's
+    // values, `None` when it is not kept.
+    let mut slot: Vec<Option<usize>> = Vec::with_capacity(names.len());
+    let mut fields = Vec::new();
+    for (name, kind) in names.into_iter().zip(kinds) {
+        if subset.keeps_field(&name) {
+            slot.push(Some(fields.len()));
+            fields.push(Field::new(name, kind));
+        } else {
+            slot.push(None);
+        }
+    }
 
-    let mut features = Vec::with_capacity(raw_features.len());
+    let mut features = Vec::with_capacity(if subset.keep.is_some() {
+        raw_features.len().min(1 << 16)
+    } else {
+        raw_features.len()
+    });
+    let mut filtered_out = 0;
     for (i, f) in raw_features.into_iter().enumerate() {
         let number = i + 1;
         let feature_error = |message: String| ReadError::Feature {
@@ -178,10 +227,19 @@ pub fn read_bytes(path: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<Layer
             .map(|g| convert(&g.value))
             .transpose()
             .map_err(feature_error)?;
-        let mut values = vec![Value::Null; names.len()];
+        if let (Some(keep), Some(rect)) = (
+            &subset.keep,
+            geometry.as_ref().and_then(|g| g.bounding_rect()),
+        ) {
+            if !keep.keeps(&rect) {
+                filtered_out += 1;
+                continue;
+            }
+        }
+        let mut values = vec![Value::Null; fields.len()];
         for (name, value) in f.properties.into_iter().flat_map(|p| p.0) {
-            if let Some(&k) = index.get(&name) {
-                values[k] = to_value(value, kinds[k]);
+            if let Some(&Some(k)) = index.get(&name).map(|&i| &slot[i]) {
+                values[k] = to_value(value, fields[k].kind);
             }
         }
         features.push(Feature::new(number, geometry, values));
@@ -191,18 +249,15 @@ pub fn read_bytes(path: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<Layer
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    Ok(Layer {
+    let layer = Layer {
         name: opts.name.clone().unwrap_or(base),
         source: Some(path.to_path_buf()),
-        fields: names
-            .into_iter()
-            .zip(kinds)
-            .map(|(n, k)| Field::new(n, k))
-            .collect(),
+        fields,
         features,
         crs_text,
         encoding: Some(encoding),
-    })
+    };
+    Ok((layer, filtered_out))
 }
 
 /// The file's text and the encoding label.

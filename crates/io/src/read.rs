@@ -2,7 +2,8 @@
 //!
 //! [`read_layer`] picks the reader by the file's extension: `.shp` (or no extension) →
 //! [`crate::shp::read`], `.geojson` / `.json` → [`crate::geojson::read`]. [`LayerSummary`] is what
-//! `tuban inspect FILE` shows.
+//! `tuban inspect FILE` shows. [`read_layer_filtered`] reads only part of a layer, as a [`Subset`]
+//! says: some attribute fields, the records whose bounding box passes a test.
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -16,8 +17,9 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use geo::{BoundingRect, Geometry};
+use geo::{BoundingRect, Geometry, Rect};
 use serde::Serialize;
 use tuban_core::layer::{Field, FieldKind, Layer};
 
@@ -35,21 +37,158 @@ pub struct ReadOptions {
     pub name: Option<String>,
 }
 
+/// Which part of a layer a reader keeps: [`read_layer_filtered`] and the readers' `read_filtered`
+/// functions take one. The default keeps everything, exactly as [`read_layer`] reads.
+///
+/// The result is always the full layer with the other fields and records left out: the same
+/// field kinds (for GeoJSON, still inferred from every feature), the same values, the same
+/// geometries, and the original record numbers ([`Feature::record`](tuban_core::layer::Feature)).
+///
+/// These options are kept apart from [`ReadOptions`] because callers build that struct with every
+/// field named; a new field there would break them.
+///
+/// ```no_run
+/// use std::path::Path;
+/// use geo::{coord, Rect};
+/// use tuban_io::read::{read_layer_filtered, BoxFilter, ReadOptions, Subset};
+///
+/// // Only the land-use code, and only the polygons whose box meets the patches' extent.
+/// let extent = Rect::new(coord! {x: 600_000.0, y: 3_300_000.0}, coord! {x: 610_000.0, y: 3_310_000.0});
+/// let subset = Subset {
+///     fields: Some(vec!["DLBM".into()]),
+///     keep: Some(BoxFilter::meeting(extent)),
+///     ..Default::default()
+/// };
+/// let (layer, filtered_out) =
+///     read_layer_filtered(Path::new("data/DLTB.shp"), &ReadOptions::default(), &subset)?;
+/// if layer.field_index("DLBM").is_none() {
+///     eprintln!("DLTB.shp has no DLBM field");
+/// }
+/// println!("{} polygons kept, {filtered_out} outside", layer.features.len());
+/// # Ok::<(), tuban_io::error::ReadError>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Subset {
+    /// When `Some`, the attribute fields to keep, by name, compared ASCII-case-insensitively with
+    /// the `.dbf` field names or the GeoJSON property names. The layer keeps them in the file's
+    /// order (not the order given here); a name the file lacks is simply not in
+    /// [`Layer::fields`] (the caller says which of its fields are missing). Fields not kept are
+    /// not decoded at all (only their names are, to be compared): a bad value in one (an
+    /// impossible date, a number that does not parse, text not valid in the encoding), or a
+    /// field type tuban does not read (a memo field), does not fail the layer. The kept fields
+    /// are read and checked exactly as in a full read, with the same messages.
+    /// `Some(vec![])` keeps no field. `None` (the default) keeps every field.
+    pub fields: Option<Vec<String>>,
+    /// When `Some`, a test on each record's bounding box, in the file's own coordinates: a record
+    /// whose box fails is left out of the layer and counted in the number
+    /// [`read_layer_filtered`] returns.
+    ///
+    /// * Shapefiles: the box is the one stored in the `.shp` record (for polygons, polylines and
+    ///   multipoints; for points the point itself, as a box of no size), and it is tested before
+    ///   anything else of the record is decoded: a record left out is not checked further (its
+    ///   rings, its coordinates, its attribute values). Only the file's structure is still
+    ///   checked (the record headers, the shape types, the `.dbf` deletion flags). Records marked
+    ///   deleted are skipped as always and not counted as filtered out.
+    /// * GeoJSON: the box is the bounding box of the feature's geometry, after it is read.
+    /// * **Null shapes are kept** (as are empty shapes: a shapefile record with no points, a
+    ///   GeoJSON geometry with no coordinates), whatever the test says: they have no box, and
+    ///   the caller reports them. So is a shapefile record whose stored box is not finite
+    ///   numbers (it is decoded, and its coordinates checked, as in a full read).
+    pub keep: Option<BoxFilter>,
+    /// Decode shapefile records one after the other even when the layer's `.shx` would allow
+    /// decoding them in parallel. For tests and benchmarks: the result is the same.
+    #[doc(hidden)]
+    pub serial: bool,
+}
+
+impl Subset {
+    /// Whether `name` is one of the fields to keep.
+    pub(crate) fn keeps_field(&self, name: &str) -> bool {
+        self.fields
+            .as_ref()
+            .is_none_or(|f| f.iter().any(|k| k.eq_ignore_ascii_case(name)))
+    }
+}
+
+/// A test on a record's bounding box, for [`Subset::keep`]: `true` keeps the record. It may be
+/// called from several threads at once, in any record order.
+///
+/// ```
+/// use geo::{coord, Rect};
+/// use tuban_io::read::BoxFilter;
+///
+/// let area = Rect::new(coord! {x: 0.0, y: 0.0}, coord! {x: 10.0, y: 10.0});
+/// let f = BoxFilter::meeting(area);
+/// assert!(f.keeps(&Rect::new(coord! {x: 10.0, y: 5.0}, coord! {x: 12.0, y: 6.0}))); // touches
+/// assert!(!f.keeps(&Rect::new(coord! {x: 10.5, y: 5.0}, coord! {x: 12.0, y: 6.0})));
+/// let east = BoxFilter::new(|r| r.min().x >= 5.0);
+/// assert!(east.keeps(&Rect::new(coord! {x: 6.0, y: 0.0}, coord! {x: 7.0, y: 1.0})));
+/// ```
+#[derive(Clone)]
+pub struct BoxFilter(Arc<BoxTest>);
+
+/// The test a [`BoxFilter`] holds.
+pub type BoxTest = dyn Fn(&Rect<f64>) -> bool + Send + Sync;
+
+impl BoxFilter {
+    /// A filter keeping the records for which `test` returns `true`.
+    pub fn new(test: impl Fn(&Rect<f64>) -> bool + Send + Sync + 'static) -> Self {
+        BoxFilter(Arc::new(test))
+    }
+
+    /// A filter keeping the records whose box meets `area`: overlaps it, lies in it, holds it or
+    /// touches its edge.
+    pub fn meeting(area: Rect<f64>) -> Self {
+        let (lo, hi) = (area.min(), area.max());
+        BoxFilter::new(move |r| {
+            r.min().x <= hi.x && r.max().x >= lo.x && r.min().y <= hi.y && r.max().y >= lo.y
+        })
+    }
+
+    /// Whether a record with bounding box `rect` is kept.
+    pub fn keeps(&self, rect: &Rect<f64>) -> bool {
+        (self.0)(rect)
+    }
+}
+
+impl From<Arc<BoxTest>> for BoxFilter {
+    fn from(test: Arc<BoxTest>) -> Self {
+        BoxFilter(test)
+    }
+}
+
+impl fmt::Debug for BoxFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("BoxFilter(..)")
+    }
+}
+
 /// Reads the layer at `path`, choosing the reader by the file's extension (case-insensitive):
 /// `.shp` or none → ESRI shapefile (so do `.dbf`, `.shx`, `.prj` and `.cpg`, which name the same
 /// shapefile), `.geojson` / `.json` → GeoJSON. Any other extension gives
 /// [`ReadError::UnsupportedFormat`], which lists the supported formats.
 pub fn read_layer(path: &Path, opts: &ReadOptions) -> Result<Layer, ReadError> {
+    read_layer_filtered(path, opts, &Subset::default()).map(|(layer, _)| layer)
+}
+
+/// [`read_layer`], keeping only what `subset` says: returns the layer and the number of records
+/// the box filter ([`Subset::keep`]) left out (0 without one). With [`Subset::default()`] this is
+/// exactly [`read_layer`].
+pub fn read_layer_filtered(
+    path: &Path,
+    opts: &ReadOptions,
+    subset: &Subset,
+) -> Result<(Layer, usize), ReadError> {
     let extension = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     match extension.as_str() {
-        "shp" | "shx" | "dbf" | "prj" | "cpg" | "" => crate::shp::read(path, opts),
-        "geojson" | "json" => crate::geojson::read(path, opts),
+        "shp" | "shx" | "dbf" | "prj" | "cpg" | "" => crate::shp::read_filtered(path, opts, subset),
+        "geojson" | "json" => crate::geojson::read_filtered(path, opts, subset),
         // "patches.v2" meant as "patches.v2.shp": let the shapefile reader look for it.
         _ if !path.exists() && sibling_with_extension(path, "shp").exists() => {
-            crate::shp::read(path, opts)
+            crate::shp::read_filtered(path, opts, subset)
         }
         _ => Err(ReadError::UnsupportedFormat {
             path: path.to_path_buf(),

@@ -65,6 +65,21 @@
 //! * **Missing files.** A missing `.shp` or `.dbf` is an error naming it; a missing `.shx` is
 //!   not (see above); a missing `.prj` or `.cpg` is handled where the CRS and the encoding are.
 //!
+//! # Subsets and speed
+//!
+//! [`read_filtered`] reads part of a layer, as a [`Subset`] says: only some fields (the others
+//! are not decoded, so their bad values, or a memo field, do not matter), and only the records
+//! whose bounding box, as stored in the `.shp` record, passes a test, tested before the rest of
+//! the record (its points, its `.dbf` row) is decoded. Null shapes and shapes without points
+//! are always kept. Record numbers stay those of the file.
+//!
+//! With a sound `.shx`, the records are read a chunk at a time (a few thousand records, at most
+//! 16 MiB) and each chunk is decoded by rayon's threads (the current pool: `--threads` when the
+//! pipeline runs in one) while the next chunk is read; only one or two chunks of raw bytes are in
+//! memory at a time, never the whole file. The layer, and the first error when there is one (that
+//! of the lowest record), are exactly those of decoding the records one after the other, which is
+//! what the reader does without a sound `.shx`.
+//!
 //! # Attributes
 //!
 //! | DBF type                   | [`FieldKind`] | value                                              |
@@ -119,12 +134,14 @@ use std::path::{Path, PathBuf};
 
 use encoding_rs::Encoding;
 use geo::algorithm::coordinate_position::{coord_pos_relative_to_ring, CoordPos};
-use geo::{Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
+use geo::{
+    Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon, Rect,
+};
 use shapefile::{ReadableShape, Shape};
 use tuban_core::layer::{Feature, Field, FieldKind, Layer, Value};
 
 use crate::error::ReadError;
-use crate::read::{encoding_by_name, ReadOptions};
+use crate::read::{encoding_by_name, BoxFilter, ReadOptions, Subset};
 
 /// Reads the shapefile at `path` (with or without the `.shp` extension) into a [`Layer`].
 ///
@@ -133,6 +150,16 @@ use crate::read::{encoding_by_name, ReadOptions};
 /// text encoding used with its origin. Feature record numbers count from 1 as in the file. See the
 /// [module documentation](self) for the details and the errors.
 pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer, ReadError> {
+    read_filtered(path, opts, &Subset::default()).map(|(layer, _)| layer)
+}
+
+/// [`read`], keeping only the fields and records `subset` says (see [`Subset`] and [Subsets and
+/// speed](self#subsets-and-speed)); also returns how many records the box filter left out.
+pub fn read_filtered(
+    path: &Path,
+    opts: &ReadOptions,
+    subset: &Subset,
+) -> Result<(Layer, usize), ReadError> {
     let files = Files::locate(path)?;
     let prj = files
         .prj
@@ -147,7 +174,7 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer, ReadError> {
         .and_then(|p| std::fs::read(p).ok().map(|b| (p.to_path_buf(), b)));
     let dbf = Dbf::open(&files.dbf, open_file(&files.dbf)?)?;
     let shp = Shp::open(&files.shp, open_file(&files.shp)?)?;
-    let layer = read_layer(
+    let (layer, filtered_out) = read_layer(
         &files.shp,
         &files.dbf,
         shp,
@@ -157,12 +184,14 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Layer, ReadError> {
             .map(|b| (files.cpg.as_deref().unwrap_or(Path::new("")), b.as_slice())),
         prj.as_deref(),
         opts,
+        subset,
     )?;
-    Ok(Layer {
+    let layer = Layer {
         name: opts.name.clone().unwrap_or_else(|| files.base_name.clone()),
         source: Some(files.shp),
         ..layer
-    })
+    };
+    Ok((layer, filtered_out))
 }
 
 /// The files of one shapefile held in memory (e.g. taken out of a zip archive), for
@@ -200,7 +229,7 @@ pub fn read_parts(name: &str, parts: &Parts<'_>, opts: &ReadOptions) -> Result<L
         .map(|b| (cpg_path.as_path(), b));
     let dbf = Dbf::open(&dbf_path, Cursor::new(parts.dbf))?;
     let shp = Shp::open(&shp_path, Cursor::new(parts.shp))?;
-    let layer = read_layer(
+    let (layer, _) = read_layer(
         &shp_path,
         &dbf_path,
         shp,
@@ -209,6 +238,7 @@ pub fn read_parts(name: &str, parts: &Parts<'_>, opts: &ReadOptions) -> Result<L
         cpg,
         parts.prj,
         opts,
+        &Subset::default(),
     )?;
     Ok(Layer {
         name: opts.name.clone().unwrap_or_else(|| name.to_string()),
@@ -223,7 +253,7 @@ fn open_file(path: &Path) -> Result<File, ReadError> {
 
 /// The reading shared by [`read`] and [`read_parts`]; `name` and `source` are left for them.
 #[allow(clippy::too_many_arguments)]
-fn read_layer<S: Read + Seek, D: Read + Seek>(
+fn read_layer<S: Read + Seek + Send, D: Read + Seek + Send>(
     shp_path: &Path,
     dbf_path: &Path,
     mut shp: Shp<S>,
@@ -232,11 +262,21 @@ fn read_layer<S: Read + Seek, D: Read + Seek>(
     cpg: Option<(&Path, &[u8])>,
     prj: Option<&[u8]>,
     opts: &ReadOptions,
-) -> Result<Layer, ReadError> {
+    subset: &Subset,
+) -> Result<(Layer, usize), ReadError> {
     let crs_text = prj_text(prj);
     let text = choose_encoding(opts, cpg, dbf_path, dbf.ldid)?;
-    let specs = dbf.field_specs(&text)?;
+    let specs = dbf.field_specs(&text, subset)?;
     let count = dbf.num_records;
+    let decoder = Decoder {
+        shp_path,
+        dbf_path,
+        family: shp.family,
+        specs: &specs,
+        text: &text,
+        keep: subset.keep.as_ref(),
+    };
+    let parallel = !subset.serial;
 
     // Where the records are: the .shx's offsets when it is sound and fits the .shp, else found by
     // reading the .shp from one record to the next (see the module documentation).
@@ -249,35 +289,35 @@ fn read_layer<S: Read + Seek, D: Read + Seek>(
     };
     let read = match index {
         Some(offsets) => {
-            match read_records(
-                shp_path,
-                dbf_path,
-                &mut shp,
-                &mut dbf,
-                &specs,
-                &text,
-                Some(&offsets),
-            ) {
+            let indexed = if parallel {
+                read_records_parallel(&decoder, &mut shp, &mut dbf, &offsets)
+            } else {
+                read_records(&decoder, &mut shp, &mut dbf, Some(&offsets))
+            };
+            match indexed {
                 Err(Failure::Index(why)) => {
                     shp.rewind()?;
                     dbf.rewind()?;
                     let note = shx.map(|(p, _)| format!("{}: {why}", p.display()));
-                    read_records(shp_path, dbf_path, &mut shp, &mut dbf, &specs, &text, None)
+                    read_records(&decoder, &mut shp, &mut dbf, None)
                         .map_err(|f| f.with_note(note.as_deref()))
                 }
                 other => other.map_err(|f| f.with_note(None)),
             }
         }
-        None => read_records(shp_path, dbf_path, &mut shp, &mut dbf, &specs, &text, None)
+        None => read_records(&decoder, &mut shp, &mut dbf, None)
             .map_err(|f| f.with_note(shx_note.as_deref())),
     };
-    let features = read?;
+    let Records {
+        features,
+        filtered_out,
+    } = read?;
 
     let encoding = match &text.codec {
         Codec::Enc(_) => text.label.clone(),
         Codec::AsciiOnly { why } => format!("ASCII ({why}; all text is ASCII)"),
     };
-    Ok(Layer {
+    let layer = Layer {
         name: String::new(),
         source: None,
         fields: specs
@@ -287,7 +327,8 @@ fn read_layer<S: Read + Seek, D: Read + Seek>(
         features,
         crs_text,
         encoding: Some(encoding),
-    })
+    };
+    Ok((layer, filtered_out))
 }
 
 /// Why reading the records stopped.
@@ -335,66 +376,361 @@ impl Failure {
     }
 }
 
-/// Reads the `count` records of the `.dbf` with their shapes: at the `.shx`'s offsets when
-/// `offsets` is given, else one after the other from the start of the `.shp`.
-#[allow(clippy::too_many_arguments)]
+/// The records read: the features kept, and how many records the box filter left out.
+struct Records {
+    features: Vec<Feature>,
+    filtered_out: usize,
+}
+
+impl Records {
+    fn with_capacity(count: usize, filtering: bool) -> Records {
+        // A filtered read usually keeps a small part of a large file.
+        let cap = count.min(if filtering { 1 << 16 } else { 1 << 20 });
+        Records {
+            features: Vec::with_capacity(cap),
+            filtered_out: 0,
+        }
+    }
+
+    fn add(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Feature(f) => self.features.push(f),
+            Outcome::Deleted => {}
+            Outcome::Filtered => self.filtered_out += 1,
+        }
+    }
+}
+
+/// Reads the `count` records of the `.dbf` with their shapes, one after the other: at the
+/// `.shx`'s offsets when `offsets` is given, else from the start of the `.shp`, record after
+/// record.
 fn read_records<S: Read + Seek, D: Read + Seek>(
-    shp_path: &Path,
-    dbf_path: &Path,
+    decoder: &Decoder<'_>,
     shp: &mut Shp<S>,
     dbf: &mut Dbf<D>,
-    specs: &[FieldSpec],
-    text: &TextEncoding,
     offsets: Option<&[(u64, u64)]>,
-) -> Result<Vec<Feature>, Failure> {
+) -> Result<Records, Failure> {
     let count = dbf.num_records;
-    let mut features = Vec::with_capacity(count.min(1 << 20));
+    let mut records = Records::with_capacity(count, decoder.keep.is_some());
     let mut record_buf = vec![0u8; dbf.record_len];
     for index in 0..count {
         let record = index + 1;
         let at = offsets.map(|o| o[index]);
-        let Some(geometry) = shp.next_shape(record, at)? else {
-            return Err(shp.ended_early(dbf_path, index, count).into());
-        };
+        if shp.next_raw(record, at)?.is_none() {
+            return Err(shp.ended_early(decoder.dbf_path, index, count).into());
+        }
+        let shape = decoder.shape(record, &shp.buf, at.is_some())?;
         dbf.read_record(&mut record_buf, record)?;
-        match record_buf[0] {
+        records.add(decoder.row(record, &record_buf, shape)?);
+    }
+    if offsets.is_none() {
+        let extra = shp.count_remaining(count + 1)?;
+        if extra > 0 {
+            return Err(ReadError::CountMismatch {
+                shp: decoder.shp_path.to_path_buf(),
+                shp_records: count + extra,
+                dbf: decoder.dbf_path.to_path_buf(),
+                dbf_records: count,
+            }
+            .into());
+        }
+    }
+    Ok(records)
+}
+
+/// At most this many records are read into memory before they are decoded in parallel.
+const CHUNK_RECORDS: usize = 4096;
+/// A chunk of records stops growing once it holds this many bytes of `.shp` and `.dbf`.
+const CHUNK_BYTES: usize = 16 << 20;
+
+/// The raw bytes of a run of consecutive records, read one after the other for decoding in
+/// parallel.
+#[derive(Default)]
+struct Chunk {
+    /// The number of the first record.
+    first: usize,
+    /// The `.shp` records' contents, one after the other.
+    shp: Vec<u8>,
+    /// Where each record's content ends in `shp`.
+    ends: Vec<usize>,
+    /// The `.dbf` rows, `record_len` bytes each; one fewer than `ends` when the row of the last
+    /// record could not be read (see [`Chunk::stop`]).
+    rows: Vec<u8>,
+    /// What stopped the reading early, and whether it happened before the shape of its record
+    /// was read (a `.shp` failure: that record is not decoded at all) or after (a `.dbf`
+    /// failure: its shape is decoded first, as [`read_records`] does).
+    stop: Option<(Failure, bool)>,
+}
+
+impl Chunk {
+    /// Reads the records from index `from` (0-based), at their `.shx` offsets, until the chunk
+    /// is full, the records end, or something fails (kept in `stop`). Returns the index after
+    /// the last record read.
+    fn fill<S: Read + Seek, D: Read + Seek>(
+        &mut self,
+        shp: &mut Shp<S>,
+        dbf: &mut Dbf<D>,
+        offsets: &[(u64, u64)],
+        from: usize,
+    ) -> usize {
+        self.first = from + 1;
+        self.shp.clear();
+        self.ends.clear();
+        self.rows.clear();
+        self.stop = None;
+        let row_len = dbf.record_len;
+        let end = offsets.len().min(from + CHUNK_RECORDS);
+        let mut index = from;
+        while index < end && self.shp.len() + self.rows.len() < CHUNK_BYTES {
+            let record = index + 1;
+            // With an offset, `next_raw` never reports the end of the file.
+            if let Err(f) = shp.next_raw(record, Some(offsets[index])) {
+                self.stop = Some((f, true));
+                break;
+            }
+            self.shp.extend_from_slice(&shp.buf);
+            self.ends.push(self.shp.len());
+            index += 1;
+            let at = self.rows.len();
+            self.rows.resize(at + row_len, 0);
+            if let Err(e) = dbf.read_record(&mut self.rows[at..], record) {
+                self.rows.truncate(at);
+                self.stop = Some((e.into(), false));
+                break;
+            }
+        }
+        index
+    }
+
+    /// The `.shp` content of the `k`th record of the chunk.
+    fn shape_bytes(&self, k: usize) -> &[u8] {
+        let start = if k == 0 { 0 } else { self.ends[k - 1] };
+        &self.shp[start..self.ends[k]]
+    }
+
+    /// Decodes the chunk's records in parallel, in record order; the first failure in record
+    /// order is the one [`read_records`] would meet first.
+    fn decode(
+        &mut self,
+        decoder: &Decoder<'_>,
+        row_len: usize,
+        out: &mut Records,
+    ) -> Result<(), Failure> {
+        use rayon::prelude::*;
+        let complete = self.rows.len() / row_len.max(1);
+        let chunk = &*self;
+        let outcomes: Vec<Result<Outcome, ReadError>> = (0..complete)
+            .into_par_iter()
+            .with_min_len(64)
+            .map(|k| {
+                let record = chunk.first + k;
+                let shape = decoder.shape(record, chunk.shape_bytes(k), true)?;
+                decoder.row(record, &chunk.rows[k * row_len..(k + 1) * row_len], shape)
+            })
+            .collect();
+        for outcome in outcomes {
+            out.add(outcome?);
+        }
+        match self.stop.take() {
+            None => Ok(()),
+            Some((failure, true)) => Err(failure),
+            Some((failure, false)) => {
+                // The record whose .dbf row failed: its shape's own error comes first.
+                decoder.shape(self.first + complete, self.shape_bytes(complete), true)?;
+                Err(failure)
+            }
+        }
+    }
+}
+
+/// [`read_records`] at the `.shx`'s offsets, decoding in parallel: the records are read one
+/// chunk after the other (so at most a chunk of raw bytes is held at a time), and each chunk's
+/// records are decoded by rayon's threads while the next chunk is read. The result, and the
+/// first error, are those of [`read_records`].
+fn read_records_parallel<S: Read + Seek + Send, D: Read + Seek + Send>(
+    decoder: &Decoder<'_>,
+    shp: &mut Shp<S>,
+    dbf: &mut Dbf<D>,
+    offsets: &[(u64, u64)],
+) -> Result<Records, Failure> {
+    let count = offsets.len();
+    let row_len = dbf.record_len;
+    let mut records = Records::with_capacity(count, decoder.keep.is_some());
+    let (mut current, mut next) = (Chunk::default(), Chunk::default());
+    let mut index = current.fill(shp, dbf, offsets, 0);
+    loop {
+        let more = current.stop.is_none() && index < count;
+        if !more {
+            current.decode(decoder, row_len, &mut records)?;
+            return Ok(records);
+        }
+        let (decoded, read_to) = rayon::join(
+            || current.decode(decoder, row_len, &mut records),
+            || next.fill(shp, dbf, offsets, index),
+        );
+        decoded?;
+        index = read_to;
+        std::mem::swap(&mut current, &mut next);
+    }
+}
+
+/// What became of one record.
+enum Outcome {
+    Feature(Feature),
+    /// Marked deleted in the `.dbf`: skipped with its shape.
+    Deleted,
+    /// Left out by the box filter.
+    Filtered,
+}
+
+/// A record's shape, decoded or left out.
+enum ShapeStep {
+    Geometry(Option<Geometry<f64>>),
+    /// Its box failed the filter: not decoded.
+    Filtered,
+}
+
+/// What decoding a record needs; shared by the threads that decode records in parallel.
+struct Decoder<'a> {
+    shp_path: &'a Path,
+    dbf_path: &'a Path,
+    /// The shape family of the file's header.
+    family: Family,
+    specs: &'a [FieldSpec],
+    text: &'a TextEncoding,
+    keep: Option<&'a BoxFilter>,
+}
+
+impl Decoder<'_> {
+    fn record_error(&self, record: usize, message: impl Into<String>) -> ReadError {
+        ReadError::Record {
+            path: self.shp_path.to_path_buf(),
+            record,
+            message: message.into(),
+        }
+    }
+
+    /// The geometry of a `.shp` record's content `buf` (shape type onwards), `None` for a null
+    /// shape, unless the box filter leaves the record out. `indexed` says whether the record was
+    /// found through the `.shx` (which changes what a bad shape type is taken for).
+    fn shape(&self, record: usize, buf: &[u8], indexed: bool) -> Result<ShapeStep, ReadError> {
+        let shape_type = i32::from_le_bytes([buf[0], buf[1], buf[2], buf[3]]);
+        let fam = match family(shape_type) {
+            Some(Family::Null) => return Ok(ShapeStep::Geometry(None)),
+            Some(Family::MultiPatch) => return Err(multipatch_error(self.shp_path)),
+            Some(f) => f,
+            None => {
+                let why = if indexed {
+                    "the .shp is damaged; export the layer again"
+                } else {
+                    STRAY
+                };
+                return Err(self.record_error(
+                    record,
+                    format!("shape type {shape_type} is not an ESRI shape type: {why}"),
+                ));
+            }
+        };
+        if self.family != Family::Null && fam != self.family {
+            return Err(self.record_error(
+                record,
+                format!(
+                    "holds a {} shape in a file of {} shapes: the .shp is damaged; export the \
+                     layer again",
+                    family_name(fam),
+                    family_name(self.family)
+                ),
+            ));
+        }
+        if let Some(keep) = self.keep {
+            if stored_box(buf, fam).is_some_and(|b| !keep.keeps(&b)) {
+                return Ok(ShapeStep::Filtered);
+            }
+        }
+        check_sizes(buf, fam).map_err(|m| self.record_error(record, m))?;
+        let size = i32::try_from(buf.len())
+            .map_err(|_| self.record_error(record, "the record is larger than 2 GiB"))?;
+        if let Some(geometry) = plain_shape(buf, shape_type) {
+            return geometry
+                .map(|g| ShapeStep::Geometry(Some(g)))
+                .map_err(|m| self.record_error(record, m));
+        }
+        let shape = Shape::read_from(&mut Cursor::new(buf), size).map_err(|e| {
+            self.record_error(
+                record,
+                format!("cannot read the shape ({e}): the .shp is damaged; export the layer again"),
+            )
+        })?;
+        convert(shape)
+            .map(ShapeStep::Geometry)
+            .map_err(|m| self.record_error(record, m))
+    }
+
+    /// The record with its `.dbf` row `row` (deletion flag first) and its shape.
+    fn row(&self, record: usize, row: &[u8], shape: ShapeStep) -> Result<Outcome, ReadError> {
+        match row[0] {
             b' ' => {}
-            b'*' => continue, // deleted: skipped with its shape
+            b'*' => return Ok(Outcome::Deleted), // skipped with its shape
             other => {
                 return Err(ReadError::Record {
-                    path: dbf_path.to_path_buf(),
+                    path: self.dbf_path.to_path_buf(),
                     record,
                     message: format!(
                         "starts with byte 0x{other:02X} where the deletion flag (' ' or '*') \
                          should be: the .dbf looks damaged (its header may give a wrong record \
                          length); export the layer again"
                     ),
-                }
-                .into())
+                })
             }
         }
-        let mut values = Vec::with_capacity(specs.len());
-        for spec in specs {
-            let bytes = &record_buf[spec.offset..spec.offset + spec.len];
-            let value = parse_value(spec, bytes, text)
-                .map_err(|p| p.into_error(dbf_path, record, &spec.name, text))?;
+        let geometry = match shape {
+            ShapeStep::Filtered => return Ok(Outcome::Filtered),
+            ShapeStep::Geometry(g) => g,
+        };
+        let mut values = Vec::with_capacity(self.specs.len());
+        for spec in self.specs {
+            let bytes = &row[spec.offset..spec.offset + spec.len];
+            let value = parse_value(spec, bytes, self.text)
+                .map_err(|p| p.into_error(self.dbf_path, record, &spec.name, self.text))?;
             values.push(value);
         }
-        features.push(Feature::new(record, geometry, values));
+        Ok(Outcome::Feature(Feature::new(record, geometry, values)))
     }
-    if offsets.is_none() {
-        let extra = shp.count_remaining(count + 1)?;
-        if extra > 0 {
-            return Err(ReadError::CountMismatch {
-                shp: shp_path.to_path_buf(),
-                shp_records: count + extra,
-                dbf: dbf_path.to_path_buf(),
-                dbf_records: count,
-            }
-            .into());
+}
+
+/// The bounding box a `.shp` record stores (for a point, the point), when it can be used to
+/// filter: `None` for a record too short to hold it, one with no points, or a box that is not
+/// finite numbers (such records are decoded, and their problems reported, as usual).
+fn stored_box(buf: &[u8], fam: Family) -> Option<Rect<f64>> {
+    let f64_at = |at: usize| -> Option<f64> {
+        let b: [u8; 8] = buf.get(at..at + 8)?.try_into().ok()?;
+        Some(f64::from_le_bytes(b)).filter(|v| v.is_finite())
+    };
+    let points_at = match fam {
+        Family::Point => {
+            let c = Coord {
+                x: f64_at(4)?,
+                y: f64_at(12)?,
+            };
+            return Some(Rect::new(c, c));
         }
+        Family::MultiPoint => 36,
+        Family::Line | Family::Polygon => 40,
+        Family::Null | Family::MultiPatch => return None,
+    };
+    if buf.len() < points_at + 4 || le_i32(buf, points_at) == 0 {
+        return None;
     }
-    Ok(features)
+    Some(Rect::new(
+        Coord {
+            x: f64_at(4)?,
+            y: f64_at(12)?,
+        },
+        Coord {
+            x: f64_at(20)?,
+            y: f64_at(28)?,
+        },
+    ))
 }
 
 /// The `(offset, content length)` of each record from a `.shx`, if it is sound: file code 9994,
@@ -905,8 +1241,13 @@ impl<R: Read + Seek> Dbf<R> {
         })
     }
 
-    /// Decodes the field names and maps the field types.
-    fn field_specs(&self, text: &TextEncoding) -> Result<Vec<FieldSpec>, ReadError> {
+    /// Decodes the field names and maps the types of the fields `subset` keeps (every name is
+    /// decoded, to be compared; the other fields' types are not looked at).
+    fn field_specs(
+        &self,
+        text: &TextEncoding,
+        subset: &Subset,
+    ) -> Result<Vec<FieldSpec>, ReadError> {
         let mut specs = Vec::with_capacity(self.raw_fields.len());
         let mut offset = 1;
         for (i, raw) in self.raw_fields.iter().enumerate() {
@@ -938,6 +1279,10 @@ impl<R: Read + Seek> Dbf<R> {
                     })
                 }
             };
+            if !subset.keeps_field(&name) {
+                offset += raw.len;
+                continue;
+            }
             let unsupported = |what: String| ReadError::invalid(&self.path, what);
             let (kind, decode) = match (raw.kind, raw.len) {
                 (b'C', _) => (FieldKind::Text, Decode::Text),
@@ -1393,63 +1738,6 @@ impl<R: Read + Seek> Shp<R> {
         Ok(Some(()))
     }
 
-    /// The next record's geometry (see [`Shp::next_raw`] for `at`): `Ok(None)` at the end of the
-    /// file, `Ok(Some(None))` for a null shape.
-    fn next_shape(
-        &mut self,
-        record: usize,
-        at: Option<(u64, u64)>,
-    ) -> Result<Option<Option<Geometry<f64>>>, Failure> {
-        if self.next_raw(record, at)?.is_none() {
-            return Ok(None);
-        }
-        let buf = &self.buf;
-        let shape_type = i32::from_le_bytes([buf[0], buf[1], buf[2], buf[3]]);
-        let fam = match family(shape_type) {
-            Some(Family::Null) => return Ok(Some(None)),
-            Some(Family::MultiPatch) => return Err(multipatch_error(&self.path).into()),
-            Some(f) => f,
-            None => {
-                let why = if at.is_some() {
-                    "the .shp is damaged; export the layer again"
-                } else {
-                    STRAY
-                };
-                return Err(self
-                    .record_error(
-                        record,
-                        format!("shape type {shape_type} is not an ESRI shape type: {why}"),
-                    )
-                    .into());
-            }
-        };
-        if self.family != Family::Null && fam != self.family {
-            return Err(self
-                .record_error(
-                    record,
-                    format!(
-                        "holds a {} shape in a file of {} shapes: the .shp is damaged; export the \
-                         layer again",
-                        family_name(fam),
-                        family_name(self.family)
-                    ),
-                )
-                .into());
-        }
-        check_sizes(buf, fam).map_err(|m| self.record_error(record, m))?;
-        let size = i32::try_from(buf.len())
-            .map_err(|_| self.record_error(record, "the record is larger than 2 GiB"))?;
-        let shape = Shape::read_from(&mut Cursor::new(&buf[..]), size).map_err(|e| {
-            self.record_error(
-                record,
-                format!("cannot read the shape ({e}): the .shp is damaged; export the layer again"),
-            )
-        })?;
-        Ok(convert(shape)
-            .map(Some)
-            .map_err(|m| self.record_error(record, m))?)
-    }
-
     /// The error for a `.shp` that ended after `read` records where the `.dbf` has `count`:
     /// truncation when the header says the file is longer, else a count mismatch.
     fn ended_early(&self, dbf: &Path, read: usize, count: usize) -> ReadError {
@@ -1606,8 +1894,13 @@ impl Xy for shapefile::PointZ {
 }
 
 fn coords<P: Xy>(points: Vec<P>) -> Result<Vec<Coord<f64>>, String> {
-    // `into_iter` lets the standard library reuse the points' allocation.
-    let coords: Vec<Coord<f64>> = points.into_iter().map(|p| p.xy()).collect();
+    let coords = xy(points);
+    check_finite(&coords)?;
+    Ok(coords)
+}
+
+/// An error for the first vertex of `coords` that is not a finite coordinate.
+fn check_finite(coords: &[Coord<f64>]) -> Result<(), String> {
     if let Some(c) = coords
         .iter()
         .find(|c| !(c.x.is_finite() && c.y.is_finite()))
@@ -1618,24 +1911,69 @@ fn coords<P: Xy>(points: Vec<P>) -> Result<Vec<Coord<f64>>, String> {
             c.x, c.y
         ));
     }
-    Ok(coords)
+    Ok(())
 }
 
-fn point<P: Xy>(p: P) -> Result<Geometry<f64>, String> {
-    let mut c = coords(vec![p])?;
-    Ok(Geometry::Point(Point(c.remove(0))))
+fn le_f64(buf: &[u8], at: usize) -> f64 {
+    f64::from_le_bytes(buf[at..at + 8].try_into().expect("8 bytes"))
 }
 
-fn multipoint<P: Xy>(points: Vec<P>) -> Result<Geometry<f64>, String> {
-    Ok(Geometry::MultiPoint(MultiPoint(
-        coords(points)?.into_iter().map(Point).collect(),
-    )))
+/// The x, y of `n` points stored one after the other from byte `at` (16 bytes each).
+fn xy_run(buf: &[u8], at: usize, n: usize) -> Vec<Coord<f64>> {
+    // One spare place: an unclosed ring gets its first point repeated without a new allocation.
+    let mut out = Vec::with_capacity(n + 1);
+    out.extend(buf[at..at + 16 * n].chunks_exact(16).map(|p| Coord {
+        x: le_f64(p, 0),
+        y: le_f64(p, 8),
+    }));
+    out
 }
 
-fn lines<P: Xy>(parts: Vec<Vec<P>>) -> Result<Geometry<f64>, String> {
+/// The geometry of a record of the plain (2D) shape types, read straight from its bytes, which
+/// [`check_sizes`] has checked: the same geometry, and the same errors, as reading it with the
+/// `shapefile` crate and [`convert`], without its intermediate copies. `None` for the other shape
+/// types (Z and M, read with the crate).
+fn plain_shape(buf: &[u8], shape_type: i32) -> Option<Result<Geometry<f64>, String>> {
+    let parts = |buf: &[u8]| -> Vec<Vec<Coord<f64>>> {
+        let (nparts, npoints) = (le_i32(buf, 36) as usize, le_i32(buf, 40) as usize);
+        let points_at = 44 + 4 * nparts;
+        (0..nparts)
+            .map(|k| {
+                let start = le_i32(buf, 44 + 4 * k) as usize;
+                let end = if k + 1 < nparts {
+                    le_i32(buf, 44 + 4 * (k + 1)) as usize
+                } else {
+                    npoints
+                };
+                xy_run(buf, points_at + 16 * start, end - start)
+            })
+            .collect()
+    };
+    Some(match shape_type {
+        1 => {
+            let c = Coord {
+                x: le_f64(buf, 4),
+                y: le_f64(buf, 12),
+            };
+            check_finite(&[c]).map(|()| Geometry::Point(Point(c)))
+        }
+        8 => {
+            let c = xy_run(buf, 40, le_i32(buf, 36) as usize);
+            check_finite(&c)
+                .map(|()| Geometry::MultiPoint(MultiPoint(c.into_iter().map(Point).collect())))
+        }
+        3 => plain_lines(parts(buf)),
+        5 => plain_polygons(parts(buf)),
+        _ => return None,
+    })
+}
+
+/// Lines from their parts' vertices, each part checked in turn (finite coordinates, then at
+/// least 2 points).
+fn plain_lines(parts: Vec<Vec<Coord<f64>>>) -> Result<Geometry<f64>, String> {
     let mut lines = Vec::with_capacity(parts.len());
-    for (i, part) in parts.into_iter().enumerate() {
-        let c = coords(part)?;
+    for (i, c) in parts.into_iter().enumerate() {
+        check_finite(&c)?;
         if c.len() < 2 {
             return Err(format!(
                 "line part {} has {} point{} (a line needs at least 2); fix the shape in a GIS \
@@ -1654,12 +1992,37 @@ fn lines<P: Xy>(parts: Vec<Vec<P>>) -> Result<Geometry<f64>, String> {
     })
 }
 
-fn polygons<P: Xy>(rings: Vec<shapefile::PolygonRing<P>>) -> Result<Geometry<f64>, String> {
-    let rings = rings
-        .into_iter()
-        .map(|r| coords(r.into_inner()))
-        .collect::<Result<Vec<_>, _>>()?;
+/// Polygons from their rings' vertices: every ring checked for finite coordinates, then the
+/// rings sorted into polygons by [`assemble_polygons`].
+fn plain_polygons(rings: Vec<Vec<Coord<f64>>>) -> Result<Geometry<f64>, String> {
+    for r in &rings {
+        check_finite(r)?;
+    }
     assemble_polygons(rings)
+}
+
+fn point<P: Xy>(p: P) -> Result<Geometry<f64>, String> {
+    let mut c = coords(vec![p])?;
+    Ok(Geometry::Point(Point(c.remove(0))))
+}
+
+fn multipoint<P: Xy>(points: Vec<P>) -> Result<Geometry<f64>, String> {
+    Ok(Geometry::MultiPoint(MultiPoint(
+        coords(points)?.into_iter().map(Point).collect(),
+    )))
+}
+
+fn xy<P: Xy>(points: Vec<P>) -> Vec<Coord<f64>> {
+    // `into_iter` lets the standard library reuse the points' allocation.
+    points.into_iter().map(|p| p.xy()).collect()
+}
+
+fn lines<P: Xy>(parts: Vec<Vec<P>>) -> Result<Geometry<f64>, String> {
+    plain_lines(parts.into_iter().map(xy).collect())
+}
+
+fn polygons<P: Xy>(rings: Vec<shapefile::PolygonRing<P>>) -> Result<Geometry<f64>, String> {
+    plain_polygons(rings.into_iter().map(|r| xy(r.into_inner())).collect())
 }
 
 fn convert(shape: Shape) -> Result<Option<Geometry<f64>>, String> {
@@ -1866,6 +2229,86 @@ mod tests {
         ];
         let g = assemble_polygons(vec![square(0.0, 0.0, 1.0, true), flat]).unwrap();
         assert!(matches!(g, Geometry::Polygon(_)));
+    }
+
+    /// A record's content (shape type onwards) with the given parts, as a writer lays it out.
+    fn record(shape_type: i32, parts: &[&[(f64, f64)]]) -> Vec<u8> {
+        let mut b = shape_type.to_le_bytes().to_vec();
+        b.extend([0u8; 32]); // the box: not read when decoding
+        let n: usize = parts.iter().map(|p| p.len()).sum();
+        b.extend((parts.len() as i32).to_le_bytes());
+        b.extend((n as i32).to_le_bytes());
+        let mut start = 0;
+        for p in parts {
+            b.extend((start as i32).to_le_bytes());
+            start += p.len();
+        }
+        for (x, y) in parts.iter().flat_map(|p| p.iter()) {
+            b.extend(x.to_le_bytes());
+            b.extend(y.to_le_bytes());
+        }
+        b
+    }
+
+    /// The geometry through the `shapefile` crate, as for Z and M shapes.
+    fn via_crate(buf: &[u8]) -> Result<Option<Geometry<f64>>, String> {
+        let shape =
+            Shape::read_from(&mut Cursor::new(buf), buf.len() as i32).map_err(|e| e.to_string())?;
+        convert(shape)
+    }
+
+    #[test]
+    fn plain_shapes_read_as_the_shapefile_crate_reads_them() {
+        let sq = [(0.0, 0.0), (0.0, 1.0), (1.0, 1.0), (1.0, 0.0), (0.0, 0.0)];
+        let hole = [(0.2, 0.2), (0.8, 0.2), (0.8, 0.8), (0.2, 0.8), (0.2, 0.2)];
+        let open = [(5.0, 5.0), (5.0, 6.0), (6.0, 6.0), (6.0, 5.0)];
+        let nan = [(0.0, 0.0), (f64::NAN, 1.0), (1.0, 1.0), (0.0, 0.0)];
+        let short = [(0.0, 0.0), (1.0, 1.0)];
+        let one = [(3.0, 4.0)];
+        let cases: Vec<Vec<u8>> = vec![
+            record(5, &[&sq]),
+            record(5, &[&hole, &sq]),
+            record(5, &[&sq, &hole, &open]),
+            record(5, &[&sq, &nan]),
+            record(5, &[&short]),
+            record(5, &[&sq, &[]]),
+            record(5, &[]),
+            record(3, &[&sq]),
+            record(3, &[&sq, &short, &open]),
+            record(3, &[&one]),
+            record(3, &[&sq, &nan]),
+            record(3, &[]),
+        ];
+        let mut checked = 0;
+        for buf in &cases {
+            let fam = family(le_i32(buf, 0)).unwrap();
+            check_sizes(buf, fam).unwrap();
+            let plain = plain_shape(buf, le_i32(buf, 0)).unwrap().map(Some);
+            assert_eq!(plain, via_crate(buf));
+            checked += 1;
+        }
+        // Points and multipoints.
+        for (t, pts) in [(8i32, &sq[..]), (8, &nan[..]), (8, &[][..])] {
+            let mut b = t.to_le_bytes().to_vec();
+            b.extend([0u8; 32]);
+            b.extend((pts.len() as i32).to_le_bytes());
+            for (x, y) in pts {
+                b.extend(x.to_le_bytes());
+                b.extend(y.to_le_bytes());
+            }
+            check_sizes(&b, Family::MultiPoint).unwrap();
+            assert_eq!(plain_shape(&b, t).unwrap().map(Some), via_crate(&b));
+            checked += 1;
+        }
+        for (x, y) in [(1.5f64, -2.0f64), (f64::INFINITY, 0.0)] {
+            let mut b = 1i32.to_le_bytes().to_vec();
+            b.extend(x.to_le_bytes());
+            b.extend(y.to_le_bytes());
+            assert_eq!(plain_shape(&b, 1).unwrap().map(Some), via_crate(&b));
+            checked += 1;
+        }
+        assert_eq!(checked, 17);
+        assert!(plain_shape(&record(15, &[&sq]), 15).is_none());
     }
 
     #[test]

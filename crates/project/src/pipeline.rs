@@ -19,7 +19,7 @@ use tuban_core::validity::{
     check_patch, overlapping_pairs, settle_obstacle, InvalidPolicy, Outcome as Checked, Settled,
 };
 use tuban_io::geotiff::Dem;
-use tuban_io::read::{read_layer, ReadOptions};
+use tuban_io::read::{read_layer_filtered, BoxFilter, ReadOptions, Subset};
 use tuban_io::write;
 
 use crate::{DemSpec, Project, ProjectError};
@@ -241,12 +241,13 @@ fn read(
     encoding: &Option<String>,
     crs: &Option<String>,
     assumed: Option<crate::external::UserCrs<'_>>,
+    subset: &Subset,
 ) -> Result<Placed, ProjectError> {
     let opts = ReadOptions {
         encoding: encoding.clone(),
         name: Some(role.to_string()),
     };
-    let mut layer = read_layer(path, &opts)?;
+    let (mut layer, _) = read_layer_filtered(path, &opts, subset)?;
     let context = format!("the crs of the {role} layer ({})", path.display());
     let forced = parse_crs(crs, &context)?;
     // A CRS outside the built-in set is converted to EPSG:4490 by PROJ here (feature `proj`,
@@ -507,20 +508,70 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
     .count() as u64;
     progress.start(Stage::Read, Some(layers));
     let p = &project.patches;
-    let patches_in = read("patches", &p.path, &p.encoding, &p.crs, assumed)?;
+    let patches_in = read(
+        "patches",
+        &p.path,
+        &p.encoding,
+        &p.crs,
+        assumed,
+        &Subset::default(),
+    )?;
     progress.advance(1);
     let mut others = Vec::new();
     if let Some(spec) = &project.landuse {
+        // Only what the rules test, and only the polygons whose box meets a patch's (when the
+        // layer is in the patches' CRS, which its .prj says before it is read): the land-use
+        // layer is by far the largest input.
+        let near = same_crs_as_before_reading(&spec.path, &spec.crs, patches_in.crs.crs)
+            .then(|| near_patches(&patches_in.layer));
+        let subset = Subset {
+            fields: Some(rules.fields("landuse")),
+            keep: near,
+            ..Default::default()
+        };
+        let placed = read(
+            "landuse",
+            &spec.path,
+            &spec.encoding,
+            &spec.crs,
+            assumed,
+            &subset,
+        )?;
         others.push((
-            read("landuse", &spec.path, &spec.encoding, &spec.crs, assumed)?,
+            placed,
             Default::default(),
+            spec.path.clone(),
+            spec.encoding.clone(),
         ));
         progress.advance(1);
     }
     for (role, spec) in [("graves", &project.graves), ("roads", &project.roads)] {
         if let Some(spec) = spec {
-            let placed = read(role, &spec.path, &spec.encoding, &spec.crs, assumed)?;
-            others.push((placed, spec.shape_params()));
+            let params = spec.shape_params();
+            // Points and lines are grown into discs and corridors, so their boxes say little
+            // about what they cover: every record is read, with the fields the rules and the
+            // shapes need.
+            let mut fields = rules.fields(role);
+            fields.extend(
+                [&params.area_field, &params.count_field, &params.width_field]
+                    .into_iter()
+                    .flatten()
+                    .cloned(),
+            );
+            fields.push("KD".into());
+            let subset = Subset {
+                fields: Some(fields),
+                ..Default::default()
+            };
+            let placed = read(
+                role,
+                &spec.path,
+                &spec.encoding,
+                &spec.crs,
+                assumed,
+                &subset,
+            )?;
+            others.push((placed, params, spec.path.clone(), spec.encoding.clone()));
             progress.advance(1);
         }
     }
@@ -606,11 +657,13 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
     let mut invalid_note = None;
     let mut skipped_obstacles = 0usize;
     let mut repaired_obstacles = 0usize;
-    for (mut placed, params) in others {
+    for (mut placed, params, path, encoding) in others {
         crs_notes.push((placed.role.to_string(), placed.crs.how.clone()));
         reproject(&mut placed.layer, placed.crs.crs, working);
         let label = placed.layer.label();
-        let mut built = obstacles_from_owned_layer(placed.role, placed.layer, &rules, &params)?;
+        let role = placed.role;
+        let mut built = obstacles_from_owned_layer(role, placed.layer, &rules, &params)
+            .map_err(|e| with_every_field(e, role, &path, &encoding))?;
         // Checked (and repaired in place) in parallel, settled in order.
         let settled: Vec<Settled> = built
             .par_iter_mut()
@@ -842,4 +895,188 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
         notes,
         timings,
     })
+}
+
+/// Whether the layer at `path` is, by its `.prj` (or the CRS the project file sets for it), in
+/// `crs`: checked before reading, so that the reader can filter records by their boxes in the
+/// patches' coordinates. `false` when unsure (no `.prj`, a GeoJSON file, a CRS outside the
+/// built-in set): the layer is then read whole.
+fn same_crs_as_before_reading(path: &Path, forced: &Option<String>, crs: Crs) -> bool {
+    if let Some(text) = forced {
+        return Crs::from_user(text).is_ok_and(|c| c == crs);
+    }
+    let is_shp = path
+        .extension()
+        .is_none_or(|e| e.eq_ignore_ascii_case("shp"));
+    if !is_shp {
+        return false;
+    }
+    std::fs::read_to_string(path.with_extension("prj"))
+        .ok()
+        .and_then(|text| Crs::from_wkt(&text).ok())
+        .is_some_and(|r| r.crs == crs)
+}
+
+/// A box filter keeping the records whose box meets some patch's box: a grid over the patches'
+/// extent (at most 2^24 cells) marks the cells any patch box meets, and a record is kept when
+/// its box meets a marked cell (or lies partly outside the grid's extent... which it then
+/// cannot meet a patch in, so it is left out). Conservative: a record left out meets no patch.
+fn near_patches(patches: &Layer) -> BoxFilter {
+    let boxes: Vec<geo::Rect<f64>> = patches
+        .features
+        .iter()
+        .filter_map(|f| f.geometry.as_ref())
+        .filter_map(geo::BoundingRect::bounding_rect)
+        .filter(|r| {
+            r.min().x.is_finite()
+                && r.min().y.is_finite()
+                && r.max().x.is_finite()
+                && r.max().y.is_finite()
+        })
+        .collect();
+    let Some(extent) = boxes.iter().copied().reduce(|a, b| {
+        geo::Rect::new(
+            geo::Coord {
+                x: a.min().x.min(b.min().x),
+                y: a.min().y.min(b.min().y),
+            },
+            geo::Coord {
+                x: a.max().x.max(b.max().x),
+                y: a.max().y.max(b.max().y),
+            },
+        )
+    }) else {
+        return BoxFilter::new(|_| false);
+    };
+    // Cells about the size of a typical patch box, but no more than 2^24 of them.
+    let mut sizes: Vec<f64> = boxes.iter().map(|r| r.width().max(r.height())).collect();
+    let mid = sizes.len() / 2;
+    let typical = *sizes.select_nth_unstable_by(mid, |a, b| a.total_cmp(b)).1;
+    let span = extent.width().max(extent.height()).max(f64::MIN_POSITIVE);
+    let cell = typical.max(span / 4096.0).max(span * 1e-9);
+    let cols = ((extent.width() / cell).floor() as usize + 1).min(1 << 13);
+    let rows = ((extent.height() / cell).floor() as usize + 1).min(1 << 13);
+    let origin = extent.min();
+    let at = move |v: f64, o: f64, n: usize| -> usize {
+        (((v - o) / cell).floor().max(0.0) as usize).min(n - 1)
+    };
+    let mut marked = vec![false; cols * rows];
+    for r in &boxes {
+        for j in at(r.min().y, origin.y, rows)..=at(r.max().y, origin.y, rows) {
+            for i in at(r.min().x, origin.x, cols)..=at(r.max().x, origin.x, cols) {
+                marked[j * cols + i] = true;
+            }
+        }
+    }
+    let hi = extent.max();
+    BoxFilter::new(move |r| {
+        if r.max().x < origin.x || r.max().y < origin.y || r.min().x > hi.x || r.min().y > hi.y {
+            return false;
+        }
+        let (i0, i1) = (at(r.min().x, origin.x, cols), at(r.max().x, origin.x, cols));
+        let (j0, j1) = (at(r.min().y, origin.y, rows), at(r.max().y, origin.y, rows));
+        (j0..=j1).any(|j| marked[j * cols + i0..=j * cols + i1].iter().any(|&m| m))
+    })
+}
+
+/// A missing-field error from a layer read with only some fields lists only those as available:
+/// name every field the file has instead (read its schema again, without records).
+fn with_every_field(
+    e: tuban_core::build::BuildError,
+    role: &'static str,
+    path: &Path,
+    encoding: &Option<String>,
+) -> tuban_core::build::BuildError {
+    match e {
+        tuban_core::build::BuildError::MissingField {
+            layer,
+            field,
+            purpose,
+            available,
+        } => {
+            let opts = ReadOptions {
+                encoding: encoding.clone(),
+                name: Some(role.to_string()),
+            };
+            let schema = Subset {
+                keep: Some(BoxFilter::new(|_| false)),
+                ..Default::default()
+            };
+            let available = read_layer_filtered(path, &opts, &schema)
+                .map(|(l, _)| {
+                    l.fields
+                        .iter()
+                        .map(|f| f.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or(available);
+            tuban_core::build::BuildError::MissingField {
+                layer,
+                field,
+                purpose,
+                available,
+            }
+        }
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{polygon, Coord, Geometry, Rect};
+    use tuban_core::layer::Feature;
+
+    fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Rect<f64> {
+        Rect::new(Coord { x: x0, y: y0 }, Coord { x: x1, y: y1 })
+    }
+
+    /// Patches: two 10 m squares far apart, at (0,0) and (1000,1000), and a tiny one at (500,0).
+    fn patches() -> Layer {
+        let mut l = Layer::new("patches");
+        for (k, (x, y, s)) in [(0.0, 0.0, 10.0), (1000.0, 1000.0, 10.0), (500.0, 0.0, 0.5)]
+            .into_iter()
+            .enumerate()
+        {
+            let p =
+                polygon![(x: x, y: y), (x: x + s, y: y), (x: x + s, y: y + s), (x: x, y: y + s)];
+            l.features
+                .push(Feature::new(k + 1, Some(Geometry::Polygon(p)), vec![]));
+        }
+        l
+    }
+
+    #[test]
+    fn near_patches_keeps_every_box_that_meets_a_patch_box() {
+        let f = near_patches(&patches());
+        // Meeting a patch's box, overlapping, inside, holding it, or touching its edge: kept.
+        for r in [
+            rect(5.0, 5.0, 6.0, 6.0),
+            rect(-5.0, -5.0, 2.0, 2.0),
+            rect(10.0, 0.0, 20.0, 3.0),
+            rect(-100.0, -100.0, 2000.0, 2000.0),
+            rect(1009.0, 1009.0, 1100.0, 1100.0),
+            rect(500.2, 0.2, 500.3, 0.3),
+        ] {
+            assert!(f.keeps(&r), "{r:?}");
+        }
+        // Outside the patches' extent: left out.
+        for r in [
+            rect(-50.0, -50.0, -1.0, -1.0),
+            rect(1011.0, 0.0, 1020.0, 5.0),
+            rect(0.0, 1011.0, 5.0, 1020.0),
+        ] {
+            assert!(!f.keeps(&r), "{r:?}");
+        }
+        // Far from every patch, inside the extent (the grid's cells are about a patch's size, so
+        // a box 200 m from any patch is in no marked cell).
+        assert!(!f.keeps(&rect(300.0, 300.0, 310.0, 310.0)));
+        assert!(!f.keeps(&rect(700.0, 600.0, 720.0, 610.0)));
+    }
+
+    #[test]
+    fn near_patches_of_no_patches_keeps_nothing() {
+        assert!(!near_patches(&Layer::new("none")).keeps(&rect(0.0, 0.0, 1.0, 1.0)));
+    }
 }
