@@ -710,36 +710,60 @@ pub struct Overlap {
 /// a total over overlapping patches counts the shared area twice: the caller should warn.
 /// Geometries with non-finite coordinates are left out; a pair whose intersection fails is left
 /// out too.
-pub fn overlapping_pairs(geoms: &[MultiPolygon<f64>], min_area: f64) -> Vec<Overlap> {
-    let mut order: Vec<(usize, Rect<f64>)> = geoms
-        .iter()
+pub fn overlapping_pairs<G>(geoms: &[G], min_area: f64) -> Vec<Overlap>
+where
+    G: std::borrow::Borrow<MultiPolygon<f64>> + Sync,
+{
+    use rayon::prelude::*;
+    use rstar::primitives::{GeomWithData, Rectangle};
+    use rstar::{RTree, AABB};
+    type Boxed = GeomWithData<Rectangle<[f64; 2]>, usize>;
+    // An R-tree of the boxes: a sweep along x alone compares every pair in the same x band,
+    // which for a million patches over a square region is ~1e9 comparisons.
+    let boxes: Vec<Boxed> = geoms
+        .par_iter()
         .enumerate()
-        .filter(|(_, g)| diagnose_non_finite(g).is_none())
-        .filter_map(|(i, g)| g.bounding_rect().map(|r| (i, r)))
+        .filter(|(_, g)| diagnose_non_finite(g.borrow()).is_none())
+        .filter_map(|(i, g)| {
+            g.borrow().bounding_rect().map(|r| {
+                Boxed::new(
+                    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                    i,
+                )
+            })
+        })
         .collect();
-    order.sort_by(|a, b| a.1.min().x.total_cmp(&b.1.min().x));
-    let mut out = Vec::new();
-    for (k, (i, ri)) in order.iter().enumerate() {
-        for (j, rj) in &order[k + 1..] {
-            if rj.min().x > ri.max().x {
-                break;
+    let tree = RTree::bulk_load(boxes.clone());
+    let mut out: Vec<Overlap> = boxes
+        .par_iter()
+        .flat_map_iter(|bi| {
+            let i = bi.data;
+            let ri = bi.geom();
+            let env = AABB::from_corners(ri.lower(), ri.upper());
+            let mut found = Vec::new();
+            for bj in tree.locate_in_envelope_intersecting(&env) {
+                let j = bj.data;
+                if j <= i {
+                    continue;
+                }
+                let origin = geo::Coord {
+                    x: ri.lower()[0],
+                    y: ri.lower()[1],
+                };
+                let a = geoms[i].borrow().map_coords(|c| c - origin);
+                let b = geoms[j].borrow().map_coords(|c| c - origin);
+                let Ok(area) =
+                    catch_unwind(AssertUnwindSafe(|| a.intersection(&b).unsigned_area()))
+                else {
+                    continue;
+                };
+                if area > min_area {
+                    found.push(Overlap { a: i, b: j, area });
+                }
             }
-            if !rects_meet(ri, rj) {
-                continue;
-            }
-            let origin = ri.min();
-            let a = geoms[*i].map_coords(|c| c - origin);
-            let b = geoms[*j].map_coords(|c| c - origin);
-            let Ok(area) = catch_unwind(AssertUnwindSafe(|| a.intersection(&b).unsigned_area()))
-            else {
-                continue;
-            };
-            if area > min_area {
-                let (a, b) = if i < j { (*i, *j) } else { (*j, *i) };
-                out.push(Overlap { a, b, area });
-            }
-        }
-    }
+            found
+        })
+        .collect();
     out.sort_by_key(|o| (o.a, o.b));
     out
 }

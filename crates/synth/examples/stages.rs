@@ -68,6 +68,10 @@ impl Progress for Probe {
     }
 }
 
+// The allocator the tuban binary uses, so that times and memory match a real run.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = args
