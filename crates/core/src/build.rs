@@ -112,9 +112,10 @@ pub fn patches_from_layer(layer: &Layer, fields: &PatchFields) -> Result<Vec<Pat
     let lookup = |name: &Option<String>, purpose: &str| optional_field(layer, name, purpose);
     let id_idx = lookup(&fields.id, "the patch identifier")?;
     let village_idx = lookup(&fields.village, "the village")?;
-    layer
+    // In parallel; the error reported is that of the first bad record.
+    let patches: Vec<Result<Patch, BuildError>> = layer
         .features
-        .iter()
+        .par_iter()
         .map(|f| {
             let id = match id_idx {
                 Some(i) => f.values[i].to_string(),
@@ -134,7 +135,8 @@ pub fn patches_from_layer(layer: &Layer, fields: &PatchFields) -> Result<Vec<Pat
             };
             Ok(Patch::new(id, village, geometry).with_record(f.record))
         })
-        .collect()
+        .collect();
+    patches.into_iter().collect()
 }
 
 /// How point and line features become areas. Areal features are used as they are.

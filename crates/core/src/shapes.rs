@@ -23,18 +23,35 @@ pub const DEFAULT_QUAD_SEGS: u32 = 8;
 /// ```
 pub fn disc(center: Coord<f64>, radius: f64, quad_segs: u32) -> Polygon<f64> {
     let n = 4 * quad_segs.max(1) as usize;
+    let ring_of = |unit: &[(f64, f64)]| -> Vec<Coord<f64>> {
+        let mut ring: Vec<Coord<f64>> = Vec::with_capacity(n + 1);
+        ring.extend(unit.iter().map(|&(c, s)| Coord {
+            x: center.x + radius * c,
+            y: center.y + radius * s,
+        }));
+        ring.push(ring[0]);
+        ring
+    };
+    // The cosines and sines of GEOS's default are computed once (a million graves would
+    // otherwise take 64 million trigonometric calls); the values are the same bits.
+    let ring = if quad_segs == DEFAULT_QUAD_SEGS {
+        static UNIT: std::sync::OnceLock<Vec<(f64, f64)>> = std::sync::OnceLock::new();
+        ring_of(UNIT.get_or_init(|| unit_circle(n)))
+    } else {
+        ring_of(&unit_circle(n))
+    };
+    Polygon::new(LineString(ring), vec![])
+}
+
+/// `(cos, sin)` of the angles `k·2π/n`, `k = 0..n`.
+fn unit_circle(n: usize) -> Vec<(f64, f64)> {
     let step = std::f64::consts::TAU / n as f64;
-    let mut ring: Vec<Coord<f64>> = (0..n)
+    (0..n)
         .map(|k| {
             let a = step * k as f64;
-            Coord {
-                x: center.x + radius * a.cos(),
-                y: center.y + radius * a.sin(),
-            }
+            (a.cos(), a.sin())
         })
-        .collect();
-    ring.push(ring[0]);
-    Polygon::new(LineString(ring), vec![])
+        .collect()
 }
 
 /// The radius that gives a disc of [`disc`]'s shape the area `area` exactly (used when graves
