@@ -98,11 +98,18 @@ impl PatchFields {
                 .iter()
                 .find_map(|n| layer.field_index(n).map(|i| layer.fields[i].name.clone()))
         };
+        let [id, village] = Self::CANDIDATES;
         PatchFields {
-            id: first(&["TBBH", "BSM", "XH"]),
-            village: first(&["QSDWMC", "ZLDWMC"]),
+            id: first(id),
+            village: first(village),
         }
     }
+
+    /// The field names [`PatchFields::guess`] looks for, in order of preference: the identifier
+    /// (`TBBH` patch number, `BSM` feature code, `XH` serial number), then the village
+    /// (`QSDWMC` owner's name, `ZLDWMC` seat's name).
+    pub const CANDIDATES: [&'static [&'static str]; 2] =
+        [&["TBBH", "BSM", "XH"], &["QSDWMC", "ZLDWMC"]];
 }
 
 /// The patches of `layer`, one per record in record order. A record without geometry becomes a

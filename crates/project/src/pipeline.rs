@@ -508,13 +508,30 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
     .count() as u64;
     progress.start(Stage::Read, Some(layers));
     let p = &project.patches;
+    // Only the fields a patch's identity needs (the configured ones, and those PatchFields::guess
+    // would pick): a damaged value in any other field (an impossible date, an overflowed
+    // number) is never decoded, so it cannot stop the run.
+    let patch_fields: Vec<String> = [&p.id_field, &p.village_field]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .chain(
+            PatchFields::CANDIDATES
+                .iter()
+                .flat_map(|names| names.iter())
+                .map(|n| n.to_string()),
+        )
+        .collect();
     let patches_in = read(
         "patches",
         &p.path,
         &p.encoding,
         &p.crs,
         assumed,
-        &Subset::default(),
+        &Subset {
+            fields: Some(patch_fields),
+            ..Default::default()
+        },
     )?;
     progress.advance(1);
     let mut others = Vec::new();
@@ -591,7 +608,8 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
         id: p.id_field.clone().or(guess.id),
         village: p.village_field.clone().or(guess.village),
     };
-    let mut patches = patches_from_layer(&patch_layer, &fields)?;
+    let mut patches = patches_from_layer(&patch_layer, &fields)
+        .map_err(|e| with_every_field(e, "patches", &p.path, &p.encoding))?;
     let patch_label = patch_layer.label();
     drop(patch_layer);
     // Invalid patch geometry: repaired (and said so), skipped, or an error, by --invalid.
