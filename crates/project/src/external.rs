@@ -203,11 +203,12 @@ mod with_proj {
             // The file's own statement comes first. The built-in set decides whatever it
             // recognises, legacy datums and contradictions included; only what it does not
             // understand at all goes to PROJ.
-            let reason = match layer_crs(layer, None, None) {
+            // `label` names the file that holds the text (the .prj of a shapefile).
+            let (reason, label) = match layer_crs(layer, None, None) {
                 Err(LayerCrsError::Crs {
                     source: CrsError::Unrecognised { reason },
-                    ..
-                }) => reason,
+                    layer: label,
+                }) => (reason, label),
                 _ => return Ok(None),
             };
             let text = text.trim_start_matches('\u{feff}').trim();
@@ -234,7 +235,7 @@ mod with_proj {
                 }
             }
             return Err(LayerCrsError::Crs {
-                layer: layer.label(),
+                layer: label,
                 source: CrsError::Unrecognised {
                     reason: format!("{reason}; nor can {}: {proj_says}", version()),
                 },

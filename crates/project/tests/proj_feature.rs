@@ -325,8 +325,9 @@ fn what_proj_cannot_read_is_an_error_naming_the_file_and_the_text() {
     // A .prj neither tuban nor PROJ reads.
     let (_d, p) = with_prj("PROJCS[\"half a WKT\",GEOGCS[");
     let e = try_run(&patches_only(&p, "")).unwrap_err();
+    // Named by the file that holds the text: the .prj beside the patches.
     assert!(
-        e.contains(&p.display().to_string()) && e.contains("PROJ"),
+        e.contains(&p.with_extension("prj").display().to_string()) && e.contains("PROJ"),
         "{e}"
     );
     // ... which, like any .prj tuban cannot read, gives way to the user's assumption.
