@@ -122,8 +122,63 @@ pub fn shp(data: &[u8]) {
         prj: (flags & 2 != 0).then_some(prj),
     };
     for opts in option_sets() {
-        if let Ok(layer) = tuban_io::shp::read_parts("fuzz", &parts, &opts) {
-            check_layer(&layer);
+        let full = tuban_io::shp::read_parts("fuzz", &parts, &opts);
+        if let Ok(layer) = &full {
+            check_layer(layer);
+        }
+        same_as_serial_and_subsets(&parts, &opts, &full);
+    }
+}
+
+/// The parallel decoding (the default) gives what the serial one gives, layer or error; and a
+/// read keeping some fields and the records whose stored box passes a test gives, for the
+/// records it keeps, the full read's geometries and those fields' values.
+fn same_as_serial_and_subsets(
+    parts: &tuban_io::shp::Parts<'_>,
+    opts: &ReadOptions,
+    full: &Result<Layer, tuban_io::error::ReadError>,
+) {
+    use tuban_io::read::{BoxFilter, Subset};
+    let serial = Subset {
+        serial: true,
+        ..Default::default()
+    };
+    let one_by_one = tuban_io::shp::read_parts_filtered("fuzz", parts, opts, &serial);
+    match (full, &one_by_one) {
+        (Ok(a), Ok((b, 0))) => {
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "serial read differs")
+        }
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "serial read fails otherwise"),
+        (a, b) => panic!("parallel {a:?} but serial {b:?}"),
+    }
+    let Ok(full) = full else { return };
+    let subset = Subset {
+        fields: Some(vec!["DLBM".into(), "tbbh".into()]),
+        keep: Some(BoxFilter::new(|r| r.min().x <= 1000.0)),
+        serial: false,
+    };
+    let (part, _) = tuban_io::shp::read_parts_filtered("fuzz", parts, opts, &subset)
+        .expect("a subset of a layer that reads whole reads too");
+    check_layer(&part);
+    for field in &part.fields {
+        assert!(
+            field.name.eq_ignore_ascii_case("DLBM") || field.name.eq_ignore_ascii_case("TBBH"),
+            "field {} kept",
+            field.name
+        );
+    }
+    let mut whole = full.features.iter();
+    for f in &part.features {
+        let g = whole
+            .by_ref()
+            .find(|g| g.record == f.record)
+            .expect("a kept record is one of the full read's, in order");
+        assert_eq!(format!("{:?}", f.geometry), format!("{:?}", g.geometry));
+        for (k, field) in part.fields.iter().enumerate() {
+            let i = full
+                .field_index(&field.name)
+                .expect("a kept field is a field");
+            assert_eq!(format!("{:?}", f.values[k]), format!("{:?}", g.values[i]));
         }
     }
 }

@@ -220,6 +220,17 @@ pub struct Parts<'a> {
 /// assert!(e.to_string().starts_with("patches.dbf: is 0 bytes long"), "{e}");
 /// ```
 pub fn read_parts(name: &str, parts: &Parts<'_>, opts: &ReadOptions) -> Result<Layer, ReadError> {
+    read_parts_filtered(name, parts, opts, &Subset::default()).map(|(layer, _)| layer)
+}
+
+/// [`read_parts`], keeping only what `subset` says (see [`read_filtered`]): the layer and the
+/// number of records the box filter left out.
+pub fn read_parts_filtered(
+    name: &str,
+    parts: &Parts<'_>,
+    opts: &ReadOptions,
+    subset: &Subset,
+) -> Result<(Layer, usize), ReadError> {
     let path = |ext: &str| PathBuf::from(format!("{name}.{ext}"));
     let (shp_path, shx_path, dbf_path, cpg_path) =
         (path("shp"), path("shx"), path("dbf"), path("cpg"));
@@ -229,7 +240,7 @@ pub fn read_parts(name: &str, parts: &Parts<'_>, opts: &ReadOptions) -> Result<L
         .map(|b| (cpg_path.as_path(), b));
     let dbf = Dbf::open(&dbf_path, Cursor::new(parts.dbf))?;
     let shp = Shp::open(&shp_path, Cursor::new(parts.shp))?;
-    let (layer, _) = read_layer(
+    let (layer, filtered_out) = read_layer(
         &shp_path,
         &dbf_path,
         shp,
@@ -238,13 +249,16 @@ pub fn read_parts(name: &str, parts: &Parts<'_>, opts: &ReadOptions) -> Result<L
         cpg,
         parts.prj,
         opts,
-        &Subset::default(),
+        subset,
     )?;
-    Ok(Layer {
-        name: opts.name.clone().unwrap_or_else(|| name.to_string()),
-        source: Some(shp_path),
-        ..layer
-    })
+    Ok((
+        Layer {
+            name: opts.name.clone().unwrap_or_else(|| name.to_string()),
+            source: Some(shp_path),
+            ..layer
+        },
+        filtered_out,
+    ))
 }
 
 fn open_file(path: &Path) -> Result<File, ReadError> {
