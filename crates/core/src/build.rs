@@ -146,6 +146,10 @@ pub fn patches_from_layer(layer: &Layer, fields: &PatchFields) -> Result<Vec<Pat
     patches.into_iter().collect()
 }
 
+/// The road width field a line layer is read with when [`ShapeParams::width_field`] names none:
+/// the survey's `KD` (宽度).
+pub const DEFAULT_WIDTH_FIELD: &str = "KD";
+
 /// How point and line features become areas. Areal features are used as they are.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -280,14 +284,14 @@ fn build_obstacles(
         Features::Owned(_, has_lines) => *has_lines,
     };
     let width_idx = if has_lines {
-        match (&params.width_field, layer.field_index("KD")) {
+        match (&params.width_field, layer.field_index(DEFAULT_WIDTH_FIELD)) {
             (Some(_), _) => field(&params.width_field, "the road width (width_field)")?,
             (None, Some(i)) => Some(i),
             (None, None) if params.default_width_m.is_some() => None,
             (None, None) => {
                 return Err(BuildError::MissingField {
                     layer: layer.label(),
-                    field: "KD".into(),
+                    field: DEFAULT_WIDTH_FIELD.into(),
                     purpose:
                         "the road width; name another with width_field, or give default_width_m"
                             .into(),

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use tuban_core::area::{AreaMeasure, AreaMethod, Ellipsoidal, Planar};
-use tuban_core::build::{obstacles_from_owned_layer, patches_from_layer, PatchFields};
+use tuban_core::build::{
+    obstacles_from_owned_layer, patches_from_layer, PatchFields, DEFAULT_WIDTH_FIELD,
+};
 use tuban_core::crs::Crs;
 use tuban_core::geo;
 use tuban_core::layer::Layer;
@@ -575,7 +577,7 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
                     .flatten()
                     .cloned(),
             );
-            fields.push("KD".into());
+            fields.push(DEFAULT_WIDTH_FIELD.into());
             let subset = Subset {
                 fields: Some(fields),
                 ..Default::default()
@@ -941,9 +943,9 @@ fn same_crs_as_before_reading(path: &Path, forced: &Option<String>, crs: Crs) ->
 }
 
 /// A box filter keeping the records whose box meets some patch's box: a grid over the patches'
-/// extent (at most 2^24 cells) marks the cells any patch box meets, and a record is kept when
-/// its box meets a marked cell (or lies partly outside the grid's extent... which it then
-/// cannot meet a patch in, so it is left out). Conservative: a record left out meets no patch.
+/// extent (cells about a typical patch box's size, at most about 4096 a side) marks the cells
+/// any patch box meets, and a record is kept when its box meets a marked cell; a box wholly
+/// outside the extent is left out. Conservative: a record left out meets no patch.
 fn near_patches(patches: &Layer) -> BoxFilter {
     let boxes: Vec<geo::Rect<f64>> = patches
         .features
@@ -971,7 +973,7 @@ fn near_patches(patches: &Layer) -> BoxFilter {
     }) else {
         return BoxFilter::new(|_| false);
     };
-    // Cells about the size of a typical patch box, but no more than 2^24 of them.
+    // Cells about the size of a typical patch box, but at most about 4096 a side.
     let mut sizes: Vec<f64> = boxes.iter().map(|r| r.width().max(r.height())).collect();
     let mid = sizes.len() / 2;
     let typical = *sizes.select_nth_unstable_by(mid, |a, b| a.total_cmp(b)).1;

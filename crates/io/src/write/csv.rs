@@ -30,9 +30,8 @@ pub fn write_table(report: &Report, out: &mut dyn Write) -> std::io::Result<()> 
     while start < n {
         let end = (start + ROWS * BLOCKS).min(n);
         let blocks: Vec<std::io::Result<Vec<u8>>> = (start..end)
-            .step_by(ROWS)
-            .collect::<Vec<_>>()
             .into_par_iter()
+            .step_by(ROWS)
             .map(|from| format_rows(report, &columns, from..(from + ROWS).min(end)))
             .collect();
         for block in blocks {
