@@ -81,11 +81,11 @@ fn stages(c: &mut Criterion) {
     g.bench_function(
         "tuban run fixtures/erping/tuban.toml (CSV, GeoJSON, villages)",
         |b| {
-            let mut p = tuban_project::Project::from_file(&fixture("tuban.toml")).unwrap();
+            let mut p = tuban::Project::from_file(&fixture("tuban.toml")).unwrap();
             p.outputs = vec![dir.path().join("b.csv"), dir.path().join("b.geojson")];
             p.villages = Some(dir.path().join("v.csv"));
             p.overwrite = true;
-            b.iter(|| tuban_project::run(&p).unwrap())
+            b.iter(|| tuban::run(&p).unwrap())
         },
     );
     g.finish();

@@ -182,7 +182,7 @@ fn scale(c: &mut Criterion) {
         }
         g.throughput(Throughput::Elements(n));
         let out = root.path().join(format!("out{n}"));
-        let mut full = tuban_project::Project::from_file(&dir.join("tuban.toml")).unwrap();
+        let mut full = tuban::Project::from_file(&dir.join("tuban.toml")).unwrap();
         full.outputs = vec![out.join("full.csv")];
         full.villages = None;
         full.overwrite = true;
@@ -191,10 +191,10 @@ fn scale(c: &mut Criterion) {
         question.area_method = tuban_core::area::AreaMethod::Planar;
         question.outputs = vec![out.join("planar.csv")];
         g.bench_function("planar, no dem (the comparison's question)", |b| {
-            b.iter(|| tuban_project::run(&question).unwrap())
+            b.iter(|| tuban::run(&question).unwrap())
         });
         g.bench_function("with dem, ellipsoidal", |b| {
-            b.iter(|| tuban_project::run(&full).unwrap())
+            b.iter(|| tuban::run(&full).unwrap())
         });
         g.finish();
     }

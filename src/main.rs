@@ -10,10 +10,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use tuban::{LayerSpec, ObstacleLayerSpec, Outcome, PatchSpec, Project, ProjectError};
 use tuban_core::account::{hundredths, largest_remainder};
 use tuban_core::area::AreaMethod;
 use tuban_core::units::mu;
-use tuban_project::{LayerSpec, ObstacleLayerSpec, Outcome, PatchSpec, Project, ProjectError};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -264,7 +264,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
                     min_width_m: Some(road_min_width),
                     ..ObstacleLayerSpec::at(path)
                 }),
-                dem: dem.map(|path| tuban_project::DemSpec {
+                dem: dem.map(|path| tuban::DemSpec {
                     path,
                     crs: None,
                     threshold_deg: Some(steep_threshold),
@@ -325,6 +325,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
             let opts = tuban_io::read::ReadOptions {
                 encoding,
                 name: None,
+                layer: None,
             };
             let layer = tuban_io::read::read_layer(&file, &opts)?;
             println!("{}", tuban_io::read::LayerSummary::of(&layer));
@@ -403,8 +404,8 @@ impl Bars {
     }
 }
 
-impl tuban_project::Progress for Bars {
-    fn start(&self, stage: tuban_project::Stage, total: Option<u64>) {
+impl tuban::Progress for Bars {
+    fn start(&self, stage: tuban::Stage, total: Option<u64>) {
         if self.hidden {
             return;
         }
@@ -446,7 +447,7 @@ fn execute(project: &Project, common: &Common) -> Result<ExitCode, ProjectError>
     use std::io::IsTerminal;
     let quiet = common.quiet || common.json;
     let bars = Bars::new(common.quiet || !std::io::stderr().is_terminal());
-    let outcome = tuban_project::run_with(project, &bars)?;
+    let outcome = tuban::run_with(project, &bars)?;
     let mut out = std::io::stdout().lock();
     if common.json {
         writeln!(out, "{}", summary_json(&outcome)).ok();

@@ -144,6 +144,18 @@ pub enum ReadError {
         message: String,
     },
 
+    /// The file holds several layers (a GeoPackage, a File Geodatabase) and none of them has the
+    /// name asked for, or a layer name was given for a file that holds only one.
+    #[error("{}: {}", path.display(), describe_missing_layer(layer, available))]
+    NoSuchLayer {
+        /// The file (or `.gdb` folder).
+        path: PathBuf,
+        /// The name asked for (`None`: none was given but the file holds several).
+        layer: Option<String>,
+        /// The layers the file holds, by name.
+        available: Vec<String>,
+    },
+
     /// The file as a whole is damaged or holds something tuban does not read (bad header,
     /// truncated file, Multipatch shapes, memo fields, ...).
     #[error("{}: {message}", path.display())]
@@ -167,7 +179,8 @@ impl ReadError {
             | ReadError::Field { path, .. }
             | ReadError::Feature { path, .. }
             | ReadError::Json { path, .. }
-            | ReadError::Invalid { path, .. } => path,
+            | ReadError::Invalid { path, .. }
+            | ReadError::NoSuchLayer { path, .. } => path,
             ReadError::MissingCompanion { missing, .. } => missing,
             ReadError::CountMismatch { shp, .. } => shp,
         }
@@ -203,6 +216,23 @@ impl ReadError {
             path: path.to_path_buf(),
             message: message.into(),
         }
+    }
+}
+
+/// Why a layer name did not select a layer, and which names would.
+fn describe_missing_layer(layer: &Option<String>, available: &[String]) -> String {
+    let list = if available.is_empty() {
+        "it holds no layer tuban reads".to_string()
+    } else {
+        format!("it holds {}", available.join(", "))
+    };
+    match layer {
+        Some(name) => format!(
+            "no layer named \"{name}\" ({list}); name one of them (layer = \"...\" in the project file, FILE:LAYER on the command line)"
+        ),
+        None => format!(
+            "holds several layers ({list}); say which (layer = \"...\" in the project file, FILE:LAYER on the command line)"
+        ),
     }
 }
 

@@ -35,6 +35,53 @@ pub struct ReadOptions {
     pub encoding: Option<String>,
     /// The layer's name; the file stem when `None`.
     pub name: Option<String>,
+    /// Which layer of a file that holds several (a GeoPackage table, a File Geodatabase feature
+    /// class), by name; `None` for a file that holds one. A file holding one layer (a shapefile,
+    /// a GeoJSON file) accepts only its own name here. See [`split_layer`] for the command line's
+    /// `FILE:LAYER` form.
+    pub layer: Option<String>,
+}
+
+/// Splits the command line's `FILE:LAYER` form: `dltb.gpkg:DLTB` → (`dltb.gpkg`, `Some("DLTB")`).
+/// Only a path whose part before the last `:` ends in `.gpkg` or `.gdb` (any case) is split, so
+/// ordinary paths holding a colon are left whole.
+///
+/// ```
+/// use std::path::Path;
+/// use tuban_io::read::split_layer;
+/// assert_eq!(split_layer("county.gdb:DLTB"), (Path::new("county.gdb").into(), Some("DLTB".into())));
+/// assert_eq!(split_layer("a:b.shp"), (Path::new("a:b.shp").into(), None));
+/// ```
+pub fn split_layer(arg: &str) -> (PathBuf, Option<String>) {
+    if let Some((file, layer)) = arg.rsplit_once(':') {
+        let lower = file.to_ascii_lowercase();
+        let multi = [".gpkg", ".gdb", ".gdb/"]
+            .iter()
+            .any(|e| lower.ends_with(e));
+        if multi && !layer.is_empty() {
+            return (PathBuf::from(file), Some(layer.to_string()));
+        }
+    }
+    (PathBuf::from(arg), None)
+}
+
+/// A file that holds one layer refuses any other layer name than its own (its file stem).
+fn single_layer(path: &Path, opts: &ReadOptions) -> Result<(), ReadError> {
+    let Some(asked) = &opts.layer else {
+        return Ok(());
+    };
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if stem.eq_ignore_ascii_case(asked) {
+        return Ok(());
+    }
+    Err(ReadError::NoSuchLayer {
+        path: path.to_path_buf(),
+        layer: Some(asked.clone()),
+        available: vec![stem],
+    })
 }
 
 /// Which part of a layer a reader keeps: [`read_layer_filtered`] and the readers' `read_filtered`
@@ -184,10 +231,17 @@ pub fn read_layer_filtered(
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     match extension.as_str() {
-        "shp" | "shx" | "dbf" | "prj" | "cpg" | "" => crate::shp::read_filtered(path, opts, subset),
-        "geojson" | "json" => crate::geojson::read_filtered(path, opts, subset),
+        "shp" | "shx" | "dbf" | "prj" | "cpg" | "" => {
+            single_layer(path, opts)?;
+            crate::shp::read_filtered(path, opts, subset)
+        }
+        "geojson" | "json" => {
+            single_layer(path, opts)?;
+            crate::geojson::read_filtered(path, opts, subset)
+        }
         // "patches.v2" meant as "patches.v2.shp": let the shapefile reader look for it.
         _ if !path.exists() && sibling_with_extension(path, "shp").exists() => {
+            single_layer(path, opts)?;
             crate::shp::read_filtered(path, opts, subset)
         }
         _ => Err(ReadError::UnsupportedFormat {

@@ -2,7 +2,7 @@
 //!
 //! `cargo run --release -p tuban-synth --example stages -- PROJECT.toml [--planar] [--no-dem] [--threads N]`
 //!
-//! Runs the project through `tuban_project::run_with` and prints, at every stage boundary, the
+//! Runs the project through `tuban::run_with` and prints, at every stage boundary, the
 //! wall time, CPU time, resident memory and the peak so far (from /proc/self), then the
 //! pipeline's own timings. The stage names are the pipeline's; the part between two stages
 //! (e.g. building obstacles after reading) is shown as "after STAGE".
@@ -10,7 +10,7 @@
 use std::sync::Mutex;
 use std::time::Instant;
 
-use tuban_project::{Progress, Project, Stage};
+use tuban::{Progress, Project, Stage};
 
 struct Probe {
     start: Instant,
@@ -96,7 +96,7 @@ fn main() {
         start: Instant::now(),
         last: Mutex::new((Instant::now(), cpu(), "start".into())),
     };
-    let out = tuban_project::run_with(&project, &probe).expect("run");
+    let out = tuban::run_with(&project, &probe).expect("run");
     probe.mark("end".into());
     eprintln!("{:?}", out.timings);
     eprintln!(

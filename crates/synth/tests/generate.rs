@@ -252,8 +252,8 @@ fn one_patch_and_the_project_runs() {
     let s = make(1, dir.path(), 1);
     assert_eq!(s.patches, 1);
     assert!(s.dltb >= 3);
-    let project = tuban_project::Project::from_file(&s.project).unwrap();
-    let out = tuban_project::run(&project).unwrap();
+    let project = tuban::Project::from_file(&s.project).unwrap();
+    let out = tuban::run(&project).unwrap();
     assert_eq!(out.report.patches.len(), 1);
 }
 
@@ -261,8 +261,8 @@ fn one_patch_and_the_project_runs() {
 fn pipeline_runs_on_a_thousand_patches_without_errors() {
     let dir = tempfile::tempdir().unwrap();
     let s = make(1000, dir.path(), 2);
-    let project = tuban_project::Project::from_file(&s.project).unwrap();
-    let out = tuban_project::run(&project).unwrap();
+    let project = tuban::Project::from_file(&s.project).unwrap();
+    let out = tuban::run(&project).unwrap();
     assert_eq!(out.report.patches.len(), 1000);
     let failed = out
         .report

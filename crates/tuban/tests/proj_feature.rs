@@ -11,9 +11,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use tuban::{run, Outcome, Project};
 use tuban_core::geo::CoordsIter;
 use tuban_core::report::{Cell, Unit};
-use tuban_project::{run, Outcome, Project};
 
 /// The local grid of tests/data/proj/make.sh: transverse Mercator, CM 105.5E, GRS 1980.
 const TM1055: &str =

@@ -248,6 +248,7 @@ fn read(
     let opts = ReadOptions {
         encoding: encoding.clone(),
         name: Some(role.to_string()),
+        layer: None,
     };
     let (mut layer, _) = read_layer_filtered(path, &opts, subset)?;
     let context = format!("the crs of the {role} layer ({})", path.display());
@@ -1022,6 +1023,7 @@ fn with_every_field(
             let opts = ReadOptions {
                 encoding: encoding.clone(),
                 name: Some(role.to_string()),
+                layer: None,
             };
             let schema = Subset {
                 keep: Some(BoxFilter::new(|_| false)),

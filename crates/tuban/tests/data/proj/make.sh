@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Layers in coordinate systems outside tuban's built-in set, converted by GDAL (independent of
-# tuban and of its PROJ code path), for crates/project/tests/proj_feature.rs.
-# Made once with GDAL 3.6.2 / PROJ 9.1.1 (Debian 12 gdal-bin):  bash crates/project/tests/data/proj/make.sh
+# tuban and of its PROJ code path), for crates/tuban/tests/proj_feature.rs.
+# Made once with GDAL 3.6.2 / PROJ 9.1.1 (Debian 12 gdal-bin):  bash crates/tuban/tests/data/proj/make.sh
 # The subset is the box around 中山村's 35 patches (whole features whose envelope meets it), the
 # same as tests/data/crs_variants/*_4544.shp.
 set -euo pipefail

@@ -1,4 +1,4 @@
-//! # tuban-project
+//! # tuban
 //!
 //! A tuban **project file** names the layers, the rules and the outputs of a run; [`run`] carries
 //! it out: read → classify → index → overlay → account → write. Both `tuban run PROJECT.toml` and
