@@ -10,10 +10,16 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use tuban::{LayerSpec, ObstacleLayerSpec, Outcome, PatchSpec, Project, ProjectError};
-use tuban_core::account::{hundredths, largest_remainder};
-use tuban_core::area::AreaMethod;
-use tuban_core::units::mu;
+use tuban::core::account::{hundredths, largest_remainder};
+use tuban::core::area::AreaMethod;
+use tuban::core::build::ShapeParams;
+use tuban::core::defaults;
+use tuban::core::report::PatchStatus;
+use tuban::core::units::mu;
+use tuban::core::validity::InvalidPolicy;
+use tuban::io::write::shp::ShpEncoding;
+use tuban::io::write::Lang;
+use tuban::{DemSpec, Error, Fix, LayerSpec, ObstacleLayerSpec, Outcome, Project, RulesSpec};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -58,16 +64,16 @@ enum Command {
         after_help = "Example:\n  tuban overlay --patches patches.shp --landuse dltb.shp -o out.csv -o out.geojson"
     )]
     Overlay {
-        /// The rectification patches (polygons: .shp or .geojson).
+        /// The rectification patches (polygons: .shp, .geojson, or FILE:LAYER of a GeoPackage).
         #[arg(long, value_name = "FILE")]
         patches: PathBuf,
         /// The land-use layer (DLTB polygons with DLBM codes).
         #[arg(long, value_name = "FILE")]
         landuse: Option<PathBuf>,
-        /// Grave points.
+        /// Grave points (or grave-cluster polygons).
         #[arg(long, value_name = "FILE")]
         graves: Option<PathBuf>,
-        /// Road centre lines with a width field.
+        /// Road centre lines with a width field (or road polygons).
         #[arg(long, value_name = "FILE")]
         roads: Option<PathBuf>,
         /// A DEM (GeoTIFF) for steep slope.
@@ -83,22 +89,22 @@ enum Command {
         #[arg(long, value_name = "OUT")]
         villages: Option<PathBuf>,
         /// Grave disc radius in metres.
-        #[arg(long, value_name = "M", default_value_t = 2.0)]
+        #[arg(long, value_name = "M", default_value_t = defaults::GRAVE_RADIUS_M)]
         grave_radius: f64,
         /// Field with the number of graves at each point (default: 1 each).
         #[arg(long, value_name = "FIELD")]
         grave_count_field: Option<String>,
         /// Field with each road's width in metres.
-        #[arg(long, value_name = "FIELD", default_value = "KD")]
+        #[arg(long, value_name = "FIELD", default_value = defaults::ROAD_WIDTH_FIELD)]
         road_width_field: String,
         /// Width for roads whose width field is empty.
         #[arg(long, value_name = "M")]
         road_default_width: Option<f64>,
         /// Cells of the DEM steeper than this (degrees) are obstacles.
-        #[arg(long, value_name = "DEG", default_value_t = 25.0)]
+        #[arg(long, value_name = "DEG", default_value_t = defaults::STEEP_THRESHOLD_DEG)]
         steep_threshold: f64,
         /// Roads narrower than this are not obstacles.
-        #[arg(long, value_name = "M", default_value_t = 1.0)]
+        #[arg(long, value_name = "M", default_value_t = defaults::ROAD_MIN_WIDTH_M)]
         road_min_width: f64,
         /// Field holding the patch id (default: TBBH, BSM or XH).
         #[arg(long, value_name = "FIELD")]
@@ -172,13 +178,13 @@ struct Common {
     /// Invalid patch or obstacle geometry: repair (default; the repair is reported per patch),
     /// skip, or error.
     #[arg(long, value_name = "repair|skip|error")]
-    invalid: Option<String>,
-    /// Language of the workbook (.xlsx): zh (default) or en.
+    invalid: Option<InvalidPolicy>,
+    /// Language of the workbook, the map and the HTML report: zh (default) or en.
     #[arg(long, value_name = "zh|en")]
-    lang: Option<String>,
+    lang: Option<Lang>,
     /// Text encoding of shapefile outputs: GBK (default) or UTF-8.
     #[arg(long, value_name = "GBK|UTF-8")]
-    shp_encoding: Option<String>,
+    shp_encoding: Option<ShpEncoding>,
 }
 
 #[global_allocator]
@@ -190,12 +196,26 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("tuban: error: {e}");
+            if let Some(flag) = e.fixed_by().map(flag_of) {
+                eprintln!("tuban: hint: {flag}");
+            }
             ExitCode::from(1)
         }
     }
 }
 
-fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
+/// How the command line spells the option that fixes an error.
+fn flag_of(fix: Fix) -> &'static str {
+    match fix {
+        Fix::Overwrite => "pass --overwrite to replace existing outputs",
+        Fix::AssumeCrs => {
+            "name the CRS with --assume-crs EPSG:NNNN (e.g. EPSG:4544 = CGCS2000 / 3-degree Gauss-Kruger CM 105E)"
+        }
+        Fix::InvalidPolicy => "--invalid repair|skip|error chooses what to do with invalid geometry",
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Run {
             project,
@@ -235,51 +255,38 @@ fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
             encoding,
             common,
         } => {
-            let layer = |path: Option<PathBuf>| {
-                path.map(|path| LayerSpec {
-                    path,
-                    encoding: encoding.clone(),
-                    crs: None,
-                })
+            let layer = |path: PathBuf| LayerSpec {
+                encoding: encoding.clone(),
+                ..LayerSpec::file(path)
             };
-            let mut p = Project {
-                patches: PatchSpec {
-                    path: patches,
-                    encoding: encoding.clone(),
-                    crs: None,
-                    id_field,
-                    village_field,
-                },
-                landuse: layer(landuse),
-                graves: graves.map(|path| ObstacleLayerSpec {
-                    encoding: encoding.clone(),
-                    radius_m: Some(grave_radius),
+            let mut p = Project::new(layer(patches));
+            p.patches.id_field = id_field;
+            p.patches.village_field = village_field;
+            p.landuse = landuse.map(layer);
+            p.graves = graves.map(|path| ObstacleLayerSpec {
+                layer: layer(path),
+                shape: ShapeParams {
+                    radius_m: grave_radius,
                     count_field: grave_count_field,
-                    ..ObstacleLayerSpec::at(path)
-                }),
-                roads: roads.map(|path| ObstacleLayerSpec {
-                    encoding: encoding.clone(),
+                    ..Default::default()
+                },
+            });
+            p.roads = roads.map(|path| ObstacleLayerSpec {
+                layer: layer(path),
+                shape: ShapeParams {
                     width_field: Some(road_width_field),
                     default_width_m: road_default_width,
-                    min_width_m: Some(road_min_width),
-                    ..ObstacleLayerSpec::at(path)
-                }),
-                dem: dem.map(|path| tuban::DemSpec {
-                    path,
-                    crs: None,
-                    threshold_deg: Some(steep_threshold),
-                }),
-                rules,
-                area_method: AreaMethod::Ellipsoidal,
-                assume_crs: common.assume_crs.clone(),
-                threads: 0,
-                outputs,
-                villages,
-                overwrite: false,
-                invalid: None,
-                lang: None,
-                shp_encoding: None,
-            };
+                    min_width_m: road_min_width,
+                    ..Default::default()
+                },
+            });
+            p.dem = dem.map(|path| DemSpec {
+                threshold_deg: steep_threshold,
+                ..DemSpec::at(path)
+            });
+            p.rules = rules.map(RulesSpec::File);
+            p.outputs = outputs;
+            p.villages = villages;
             apply_common(&mut p, &common);
             execute(&p, &common)
         }
@@ -291,7 +298,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
             overwrite,
         } => {
             if out.join("patches.shp").exists() && !overwrite {
-                return Err(ProjectError::Unsupported(format!(
+                return Err(Error::Unsupported(format!(
                     "{}: already holds a data set; pass --overwrite to replace it",
                     out.display()
                 )));
@@ -301,8 +308,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
                 dem: !no_dem,
                 ..tuban_synth::SynthOptions::new(patches, out)
             };
-            let s = tuban_synth::generate(&opts)
-                .map_err(|e| ProjectError::Unsupported(e.to_string()))?;
+            let s = tuban_synth::generate(&opts).map_err(|e| Error::Unsupported(e.to_string()))?;
             println!(
                 "{} patches, {} land-use polygons, {} graves, {} roads{} in {}: {:.1} MB in {:.2} s; run it with: tuban run {}",
                 s.patches,
@@ -322,29 +328,34 @@ fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
             encoding,
             assume_crs,
         } => {
-            let opts = tuban_io::read::ReadOptions {
+            let (file, layer) = match file.to_str() {
+                Some(text) => tuban::io::read::split_layer(text),
+                None => (file, None),
+            };
+            let opts = tuban::io::read::ReadOptions {
                 encoding,
                 name: None,
-                layer: None,
+                layer,
             };
-            let layer = tuban_io::read::read_layer(&file, &opts)?;
-            println!("{}", tuban_io::read::LayerSummary::of(&layer));
-            let assumed = match &assume_crs {
-                None => None,
-                Some(t) => Some(tuban_core::crs::Crs::from_user(t).map_err(|source| {
-                    ProjectError::BadCrs {
-                        given: format!("--assume-crs \"{t}\""),
-                        source,
-                    }
-                })?),
-            };
+            let layer = tuban::io::read::read_layer(&file, &opts)?;
+            println!("{}", tuban::io::read::LayerSummary::of(&layer));
+            let assumed =
+                match &assume_crs {
+                    None => None,
+                    Some(t) => Some(tuban::core::crs::Crs::from_user(t).map_err(|source| {
+                        Error::BadCrs {
+                            given: format!("--assume-crs \"{t}\""),
+                            source,
+                        }
+                    })?),
+                };
             // The CRS as tuban understands it; a layer whose CRS cannot be settled is still
             // described above, and the reason is printed here (exit code 1).
-            match tuban_core::reproject::layer_crs(&layer, None, assumed) {
+            match tuban::core::reproject::layer_crs(&layer, None, assumed) {
                 Ok(c) => {
                     println!("CRS recognised: {}", c.crs);
                     println!("  how: {}", c.how);
-                    if let tuban_core::crs::Crs::GaussKruger {
+                    if let tuban::core::crs::Crs::GaussKruger {
                         zone_width,
                         central_meridian,
                         zone,
@@ -375,14 +386,14 @@ fn apply_common(p: &mut Project, c: &Common) {
     if let Some(m) = c.area_method {
         p.area_method = m;
     }
-    if c.invalid.is_some() {
-        p.invalid = c.invalid.clone();
+    if let Some(v) = c.invalid {
+        p.invalid = v;
     }
-    if c.lang.is_some() {
-        p.lang = c.lang.clone();
+    if let Some(v) = c.lang {
+        p.lang = v;
     }
-    if c.shp_encoding.is_some() {
-        p.shp_encoding = c.shp_encoding.clone();
+    if let Some(v) = c.shp_encoding {
+        p.shp_encoding = v;
     }
     if c.assume_crs.is_some() {
         p.assume_crs = c.assume_crs.clone();
@@ -443,7 +454,7 @@ impl tuban::Progress for Bars {
     }
 }
 
-fn execute(project: &Project, common: &Common) -> Result<ExitCode, ProjectError> {
+fn execute(project: &Project, common: &Common) -> Result<ExitCode, Error> {
     use std::io::IsTerminal;
     let quiet = common.quiet || common.json;
     let bars = Bars::new(common.quiet || !std::io::stderr().is_terminal());
@@ -498,10 +509,19 @@ fn summary_line(o: &Outcome) -> String {
     let t = &o.report.villages.total;
     let parts = largest_remainder(&[mu(t.union_m2), mu(t.clean_m2)], 2);
     let restorable = largest_remainder(&[mu(t.rectifiable_m2)], 2)[0];
-    let failed = if t.failed > 0 {
-        format!(" ({} failed)", t.failed)
-    } else {
+    let counts: Vec<String> = [
+        (t.failed, "failed"),
+        (t.skipped, "skipped"),
+        (t.repaired, "repaired"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, w)| format!("{n} {w}"))
+    .collect();
+    let failed = if counts.is_empty() {
         String::new()
+    } else {
+        format!(" ({})", counts.join(", "))
     };
     format!(
         "{} patches{failed}, {} mu: blocked {} mu, clean {} mu; {} rectifiable, {} partly, {} not rectifiable, {} mu restorable ({} area) in {:.2} s",
@@ -523,7 +543,7 @@ fn summary_line(o: &Outcome) -> String {
 fn summary_json(o: &Outcome) -> serde_json::Value {
     use serde_json::json;
     let v = &o.report.villages;
-    let mu_col = |pick: &dyn Fn(&tuban_core::account::Totals) -> f64| v.mu_column(pick);
+    let mu_col = |pick: &dyn Fn(&tuban::core::account::Totals) -> f64| v.mu_column(pick);
     let area = mu_col(&|t| t.area_m2);
     let blocked = mu_col(&|t| t.union_m2);
     let clean = mu_col(&|t| t.clean_m2);
@@ -531,7 +551,7 @@ fn summary_json(o: &Outcome) -> serde_json::Value {
     let classes: Vec<_> = (0..o.report.classes.len())
         .map(|c| mu_col(&|t| t.class_m2[c]))
         .collect();
-    let entry = |t: &tuban_core::account::Totals, i: Option<usize>| {
+    let entry = |t: &tuban::core::account::Totals, i: Option<usize>| {
         let pick = |col: &(Vec<i64>, i64)| -> f64 { i.map_or(col.1, |i| col.0[i]) as f64 / 100.0 };
         let by_class: serde_json::Map<String, serde_json::Value> = o
             .report
@@ -548,6 +568,8 @@ fn summary_json(o: &Outcome) -> serde_json::Value {
         json!({
             "patches": t.patches,
             "failed": t.failed,
+            "skipped": t.skipped,
+            "repaired": t.repaired,
             "verdicts": { "rectifiable": t.verdicts[0], "partly": t.verdicts[1], "not_rectifiable": t.verdicts[2] },
             "area_m2": t.area_m2, "area_mu": pick(&area),
             "obstacle_m2": t.union_m2, "obstacle_mu": pick(&blocked),
@@ -572,8 +594,23 @@ fn summary_json(o: &Outcome) -> serde_json::Value {
         "written": o.written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         "warnings": o.warnings,
         "failures": o.report.failures().iter().map(|(row, id, e)| json!({"row": row + 1, "patch_id": id, "error": e})).collect::<Vec<_>>(),
+        "skipped": listed(o, |s| matches!(s, PatchStatus::Skipped(_))),
+        "repaired": listed(o, |s| matches!(s, PatchStatus::Repaired(_))),
         "seconds": o.timings.total.as_secs_f64(),
     })
+}
+
+/// The patches whose status passes `keep`: `[{"row", "patch_id", "why"}]`.
+fn listed(o: &Outcome, keep: fn(&PatchStatus) -> bool) -> Vec<serde_json::Value> {
+    o.report
+        .status
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| keep(s))
+        .map(|(i, s)| {
+            serde_json::json!({"row": i + 1, "patch_id": o.report.patches[i].id, "why": s.note()})
+        })
+        .collect()
 }
 
 /// The village table on the terminal: rounded so the rows add up to the total row.

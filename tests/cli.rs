@@ -705,3 +705,107 @@ fn synth_is_deterministic_runs_and_never_overwrites_silently() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--overwrite"));
 }
+
+#[test]
+fn a_wrong_value_of_a_closed_option_is_a_usage_error_listing_the_allowed_values() {
+    for (flag, bad, allowed) in [
+        ("--invalid", "bogus", "'repair', 'skip' or 'error'"),
+        ("--lang", "xx", "'zh' or 'en'"),
+        ("--area-method", "flat", "'planar' or 'ellipsoidal'"),
+        ("--shp-encoding", "klingon", "'GBK'"),
+    ] {
+        let o = tuban(&["run", "fixtures/erping/tuban.toml", flag, bad]);
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{flag} {bad}: {e}");
+        assert!(e.contains(allowed), "{flag} {bad}: {e}");
+    }
+}
+
+/// Repaired, skipped and failed each mean one thing, in `--json`, the summary line and the
+/// village table: P1 crosses itself (repairable), P2 has no area (cannot be measured), P3 is good.
+#[test]
+fn repaired_skipped_and_failed_are_counted_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let patches = dir.path().join("three.geojson");
+    std::fs::write(
+        &patches,
+        r#"{"type": "FeatureCollection",
+ "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4544"}},
+ "features": [
+  {"type": "Feature", "properties": {"TBBH": "P1", "QSDWMC": "A"}, "geometry": {"type": "Polygon", "coordinates": [[[600000.0, 3303000.0], [600100.0, 3303100.0], [600100.0, 3303000.0], [600000.0, 3303100.0], [600000.0, 3303000.0]]]}},
+  {"type": "Feature", "properties": {"TBBH": "P2", "QSDWMC": "A"}, "geometry": {"type": "Polygon", "coordinates": [[[600200.0, 3303000.0], [600250.0, 3303050.0], [600300.0, 3303100.0], [600200.0, 3303000.0]]]}},
+  {"type": "Feature", "properties": {"TBBH": "P3", "QSDWMC": "B"}, "geometry": {"type": "Polygon", "coordinates": [[[600400.0, 3303000.0], [600500.0, 3303000.0], [600500.0, 3303100.0], [600400.0, 3303100.0], [600400.0, 3303000.0]]]}}
+]}"#,
+    )
+    .unwrap();
+    let run = |policy: &str| {
+        let villages = dir.path().join(format!("{policy}_villages.csv"));
+        let o = tuban(&[
+            "overlay",
+            "--patches",
+            s(&patches),
+            "--area-method",
+            "planar",
+            "--invalid",
+            policy,
+            "--json",
+            "-o",
+            s(&dir.path().join(format!("{policy}.csv"))),
+            "--villages",
+            s(&villages),
+        ]);
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
+        (o.status.code(), json, read_csv(&villages))
+    };
+    let count = |j: &serde_json::Value, k: &str| j["total"][k].as_u64().unwrap();
+
+    // repair: P1 repaired into its two lobes (measured, 5000 m²), P2 failed, P3 measured.
+    let (code, j, (header, rows)) = run("repair");
+    assert_eq!(code, Some(3), "a failed patch: exit 3");
+    assert_eq!(
+        [
+            count(&j, "failed"),
+            count(&j, "skipped"),
+            count(&j, "repaired")
+        ],
+        [1, 0, 1]
+    );
+    assert_eq!(j["failures"][0]["patch_id"], "P2");
+    assert_eq!(j["repaired"][0]["patch_id"], "P1");
+    assert_eq!(j["total"]["area_m2"].as_f64().unwrap(), 15000.0);
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let total = rows.last().unwrap();
+    assert_eq!(
+        [
+            &total[col("failed")],
+            &total[col("skipped")],
+            &total[col("repaired")]
+        ],
+        ["1", "0", "1"]
+    );
+
+    // skip: both invalid patches are left out on purpose; nothing failed, so exit 0.
+    let (code, j, (_, rows)) = run("skip");
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        [
+            count(&j, "failed"),
+            count(&j, "skipped"),
+            count(&j, "repaired")
+        ],
+        [0, 2, 0]
+    );
+    assert!(j["failures"].as_array().unwrap().is_empty());
+    assert_eq!(j["skipped"].as_array().unwrap().len(), 2);
+    assert_eq!(j["total"]["area_m2"].as_f64().unwrap(), 10000.0);
+    let total = rows.last().unwrap();
+    assert_eq!(
+        [
+            &total[col("failed")],
+            &total[col("skipped")],
+            &total[col("repaired")]
+        ],
+        ["0", "2", "0"]
+    );
+}

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::overlay::{Patch, PatchResult};
+use crate::report::PatchStatus;
 use crate::verdict::{Judgement, Verdict};
 
 /// Rounds `values` to `decimals` places so that they add up to `total` rounded to `decimals`
@@ -53,8 +54,16 @@ pub fn largest_remainder(values: &[f64], decimals: u32) -> Vec<i64> {
 pub struct Totals {
     /// Number of patches.
     pub patches: usize,
-    /// Number of patches that failed (their areas are not in the sums).
+    /// Number of patches that could not be measured (their areas are not in the sums).
     pub failed: usize,
+    /// Number of patches left out on purpose by the invalid-geometry policy `skip` (their areas
+    /// are not in the sums either; they are not failures).
+    #[serde(default)]
+    pub skipped: usize,
+    /// Number of patches whose geometry was repaired before they were measured (they are in the
+    /// sums).
+    #[serde(default)]
+    pub repaired: usize,
     /// Sum of patch areas.
     pub area_m2: f64,
     /// Sum of each class's area.
@@ -77,8 +86,16 @@ impl Totals {
         }
     }
 
-    fn add(&mut self, r: &PatchResult, j: Option<&Judgement>) {
+    fn add(&mut self, r: &PatchResult, j: Option<&Judgement>, status: &PatchStatus) {
         self.patches += 1;
+        match status {
+            PatchStatus::Skipped(_) => {
+                self.skipped += 1;
+                return;
+            }
+            PatchStatus::Repaired(_) => self.repaired += 1,
+            PatchStatus::Measured | PatchStatus::Failed(_) => {}
+        }
         let Some(j) = j.filter(|_| r.error.is_none()) else {
             self.failed += 1;
             return;
@@ -110,20 +127,24 @@ pub struct VillageTable {
 }
 
 impl VillageTable {
-    /// Totals of `results` and their `judgements` (both parallel to `patches`) per village.
+    /// Totals of `results`, their `judgements` and `status` (all parallel to `patches`) per
+    /// village. An empty `status` means every patch was measured as given.
     pub fn new(
         patches: &[Patch],
         results: &[PatchResult],
         judgements: &[Option<Judgement>],
+        status: &[PatchStatus],
         classes: usize,
     ) -> Self {
         let mut by: BTreeMap<&str, Totals> = BTreeMap::new();
         let mut total = Totals::new(classes);
-        for ((p, r), j) in patches.iter().zip(results).zip(judgements) {
+        let measured = PatchStatus::Measured;
+        for (i, ((p, r), j)) in patches.iter().zip(results).zip(judgements).enumerate() {
+            let s = status.get(i).unwrap_or(&measured);
             by.entry(p.village.as_str())
                 .or_insert_with(|| Totals::new(classes))
-                .add(r, j.as_ref());
-            total.add(r, j.as_ref());
+                .add(r, j.as_ref(), s);
+            total.add(r, j.as_ref(), s);
         }
         VillageTable {
             villages: by.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),

@@ -10,13 +10,15 @@ use serde::{Deserialize, Serialize};
 
 /// Which area a number is: the planar area in the layer's projected CRS, or the ellipsoidal area
 /// (图斑椭球面积) the land survey reports.
+///
+/// The default is [`crate::defaults::AREA_METHOD`], the survey's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum AreaMethod {
     /// Shoelace area of the projected coordinates.
-    #[default]
     Planar,
     /// Area on the CGCS2000 ellipsoid by the survey's trapezoid formula.
+    #[default]
     Ellipsoidal,
 }
 

@@ -146,9 +146,9 @@ pub fn patches_from_layer(layer: &Layer, fields: &PatchFields) -> Result<Vec<Pat
     patches.into_iter().collect()
 }
 
-/// The road width field a line layer is read with when [`ShapeParams::width_field`] names none:
-/// the survey's `KD` (宽度).
-pub const DEFAULT_WIDTH_FIELD: &str = "KD";
+/// The road width field a line layer is read with when [`ShapeParams::width_field`] names none
+/// ([`crate::defaults::ROAD_WIDTH_FIELD`]).
+pub const DEFAULT_WIDTH_FIELD: &str = crate::defaults::ROAD_WIDTH_FIELD;
 
 /// How point and line features become areas. Areal features are used as they are.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -181,10 +181,10 @@ pub struct ShapeParams {
 }
 
 fn default_radius() -> f64 {
-    2.0
+    crate::defaults::GRAVE_RADIUS_M
 }
 fn default_min_width() -> f64 {
-    1.0
+    crate::defaults::ROAD_MIN_WIDTH_M
 }
 fn default_quad_segs() -> u32 {
     DEFAULT_QUAD_SEGS

@@ -41,6 +41,7 @@ pub mod area;
 pub mod build;
 pub mod clip;
 pub mod crs;
+pub mod defaults;
 pub mod layer;
 pub mod overlay;
 pub mod raster;

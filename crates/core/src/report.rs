@@ -76,7 +76,45 @@ pub enum Cell {
     Empty,
 }
 
-/// Everything a run produced, ready to write.
+/// What happened to a patch's geometry before it was measured. Each word means one thing in every
+/// output: a **repaired** patch is measured (after its repair), a **skipped** patch is left out on
+/// purpose by the invalid-geometry policy `skip`, a **failed** patch could not be measured.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum PatchStatus {
+    /// Measured as given.
+    #[default]
+    Measured,
+    /// Its geometry was invalid and was repaired; measured after the repair. What was wrong and
+    /// what was done.
+    Repaired(String),
+    /// Left out on purpose (the invalid-geometry policy `skip`): why.
+    Skipped(String),
+    /// Could not be measured: why.
+    Failed(String),
+}
+
+impl PatchStatus {
+    /// `measured`, `repaired`, `skipped` or `failed`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            PatchStatus::Measured => "measured",
+            PatchStatus::Repaired(_) => "repaired",
+            PatchStatus::Skipped(_) => "skipped",
+            PatchStatus::Failed(_) => "failed",
+        }
+    }
+
+    /// What was wrong (and done), if anything.
+    pub fn note(&self) -> &str {
+        match self {
+            PatchStatus::Measured => "",
+            PatchStatus::Repaired(s) | PatchStatus::Skipped(s) | PatchStatus::Failed(s) => s,
+        }
+    }
+}
+
+/// Everything a run produced, ready to write. Built by [`Report::new`] from a [`Measured`];
+/// the verdicts and the village table are derived there, once.
 #[derive(Debug, Clone)]
 pub struct Report {
     /// Class names, built-in ones first.
@@ -87,9 +125,12 @@ pub struct Report {
     pub method_note: String,
     /// The patches, in input order.
     pub patches: Vec<Patch>,
-    /// One result per patch.
+    /// One result per patch; a skipped or failed patch's has no numbers, and a failed patch's
+    /// `error` says why.
     pub results: Vec<PatchResult>,
-    /// Each patch's verdict and reasons (`None` for a failed patch).
+    /// What happened to each patch's geometry before it was measured.
+    pub status: Vec<PatchStatus>,
+    /// Each patch's verdict and reasons (`None` for a skipped or failed patch).
     pub judgements: Vec<Option<Judgement>>,
     /// The thresholds the verdicts used.
     pub verdict_rules: VerdictRules,
@@ -100,41 +141,107 @@ pub struct Report {
     pub both_areas: Option<Vec<(f64, f64)>>,
     /// The CRS of the patches' coordinates, when known.
     pub crs: Option<crate::crs::Crs>,
-    /// Per patch, what was wrong with its geometry and what was done (`repair` column); empty
-    /// when nothing was, or when the caller did not check.
+    /// Per patch, what was wrong with its geometry and what was done (the `repair` column):
+    /// [`PatchStatus::note`] of repaired and skipped patches, derived from [`Report::status`].
     pub repairs: Vec<String>,
-    /// Per patch, whether it was left out on purpose (`--invalid skip`): such a patch has no
-    /// numbers but is not a failure.
+    /// Per patch, whether it was skipped on purpose (derived from [`Report::status`]).
     pub skipped: Vec<bool>,
 }
 
+/// What the overlay measured, and what the report needs besides: the input of [`Report::new`].
+#[derive(Debug, Clone)]
+pub struct Measured {
+    /// Class names, built-in ones first (the rules' classes).
+    pub classes: Vec<String>,
+    /// How the areas were measured.
+    pub method: AreaMethod,
+    /// A sentence stating the method (and ellipsoid) for the outputs.
+    pub method_note: String,
+    /// The patches, in input order.
+    pub patches: Vec<Patch>,
+    /// One overlay result per patch.
+    pub results: Vec<PatchResult>,
+    /// What happened to each patch's geometry; empty means every patch was measured as given.
+    pub status: Vec<PatchStatus>,
+    /// Thresholds for the verdicts.
+    pub verdict_rules: VerdictRules,
+    /// Each patch's `(planar, ellipsoidal)` area, when known.
+    pub both_areas: Option<Vec<(f64, f64)>>,
+    /// The CRS of the patches' coordinates, when known.
+    pub crs: Option<crate::crs::Crs>,
+}
+
 impl Report {
-    /// Assembles a report: judges every patch and totals per village.
-    pub fn new(
-        classes: Vec<String>,
-        method_note: String,
-        patches: Vec<Patch>,
-        results: Vec<PatchResult>,
-        method: AreaMethod,
-        verdict_rules: VerdictRules,
-    ) -> Self {
+    /// Assembles a report: settles each patch's status with its result (a skipped or failed
+    /// patch has no numbers; a patch the overlay could not measure is failed), judges every
+    /// measured patch and totals per village.
+    pub fn new(m: Measured) -> Self {
+        let Measured {
+            classes,
+            method,
+            method_note,
+            patches,
+            mut results,
+            mut status,
+            verdict_rules,
+            both_areas,
+            crs,
+        } = m;
         assert_eq!(patches.len(), results.len(), "one result per patch");
-        let judgements: Vec<Option<Judgement>> =
-            results.iter().map(|r| judge(r, &verdict_rules)).collect();
-        let villages = VillageTable::new(&patches, &results, &judgements, classes.len());
+        if status.is_empty() {
+            status = vec![PatchStatus::Measured; patches.len()];
+        }
+        assert_eq!(patches.len(), status.len(), "one status per patch");
+        for (r, s) in results.iter_mut().zip(&mut status) {
+            match s {
+                PatchStatus::Skipped(_) => {
+                    *r = PatchResult::failed(classes.len(), r.method, String::new());
+                    r.error = None;
+                }
+                PatchStatus::Failed(why) => {
+                    *r = PatchResult::failed(classes.len(), r.method, why.clone());
+                }
+                PatchStatus::Measured | PatchStatus::Repaired(_) => {
+                    if let Some(e) = &r.error {
+                        *s = PatchStatus::Failed(e.clone());
+                    }
+                }
+            }
+        }
+        let judgements: Vec<Option<Judgement>> = results
+            .iter()
+            .zip(&status)
+            .map(|(r, s)| match s {
+                PatchStatus::Measured | PatchStatus::Repaired(_) => judge(r, &verdict_rules),
+                PatchStatus::Skipped(_) | PatchStatus::Failed(_) => None,
+            })
+            .collect();
+        let villages = VillageTable::new(&patches, &results, &judgements, &status, classes.len());
+        let repairs = status
+            .iter()
+            .map(|s| match s {
+                PatchStatus::Repaired(w) | PatchStatus::Skipped(w) => w.clone(),
+                PatchStatus::Measured | PatchStatus::Failed(_) => String::new(),
+            })
+            .collect();
+        let skipped = status
+            .iter()
+            .map(|s| matches!(s, PatchStatus::Skipped(_)))
+            .collect();
         Report {
             classes,
             method,
             method_note,
             patches,
             results,
+            status,
             judgements,
             verdict_rules,
             villages,
-            both_areas: None,
-            crs: None,
-            repairs: Vec::new(),
-            skipped: Vec::new(),
+            both_areas,
+            crs,
+            repairs,
+            skipped,
         }
     }
 
@@ -228,7 +335,10 @@ impl Report {
     pub fn cell(&self, row: usize, col: &Column) -> Cell {
         let p = &self.patches[row];
         let r = &self.results[row];
-        let failed = r.error.is_some();
+        let failed = !matches!(
+            self.status[row],
+            PatchStatus::Measured | PatchStatus::Repaired(_)
+        );
         let m2 = match col.what {
             What::Id => return Cell::Text(p.id.clone()),
             What::Village => return Cell::Text(p.village.clone()),
@@ -269,16 +379,14 @@ impl Report {
     }
 
     /// Patches that failed, with their errors: `(row, patch id, error)`. Patches skipped on
-    /// purpose (`--invalid skip`) are not failures.
+    /// purpose are not failures (see [`PatchStatus`]).
     pub fn failures(&self) -> Vec<(usize, &str, &str)> {
-        self.results
+        self.status
             .iter()
             .enumerate()
-            .filter(|(i, _)| !self.skipped.get(*i).copied().unwrap_or(false))
-            .filter_map(|(i, r)| {
-                r.error
-                    .as_deref()
-                    .map(|e| (i, self.patches[i].id.as_str(), e))
+            .filter_map(|(i, s)| match s {
+                PatchStatus::Failed(why) => Some((i, self.patches[i].id.as_str(), why.as_str())),
+                _ => None,
             })
             .collect()
     }

@@ -20,7 +20,7 @@ use crate::layer::Layer;
 #[derive(Debug, Error)]
 pub enum LayerCrsError {
     /// The source states no CRS and the user assumed none.
-    #[error("{layer}: no coordinate system is given ({hint}); say which with --assume-crs EPSG:NNNN (or crs = \"EPSG:NNNN\" for this layer in the project file), e.g. EPSG:4544 for CGCS2000 3-degree Gauss-Kruger CM 105E")]
+    #[error("{layer}: no coordinate system is given ({hint}); say which CRS it is in (the run's assumed CRS, assume_crs, or this layer's crs), e.g. EPSG:4544 for CGCS2000 3-degree Gauss-Kruger CM 105E")]
     Missing {
         /// The layer's label.
         layer: String,
@@ -60,7 +60,7 @@ fn is_geojson(layer: &Layer) -> bool {
 /// - `forced` (the layer's `crs` in the project file) wins over everything;
 /// - else the source's own statement (`.prj` WKT or GeoJSON `crs` name); a `.prj` that is not
 ///   understood at all gives way to `assumed`, but a recognised legacy datum never does;
-/// - else `assumed` (`--assume-crs`);
+/// - else `assumed` (the run's `assume_crs`);
 /// - else, for GeoJSON, longitude/latitude on WGS84 as RFC 7946 prescribes;
 /// - else an error.
 ///
@@ -98,7 +98,9 @@ pub fn layer_crs(
                 // legacy datum or a contradiction never does.
                 (Err(CrsError::Unrecognised { .. }), Some(crs)) => LayerCrs {
                     crs,
-                    how: format!("{crs}, assumed (--assume-crs): the .prj was not understood"),
+                    how: format!(
+                        "{crs}, assumed for the run (assume_crs): the .prj was not understood"
+                    ),
                 },
                 // Text that is not a CRS at all: name the .prj that holds it.
                 (Err(e @ CrsError::Unrecognised { .. }), None) => {
@@ -120,7 +122,7 @@ pub fn layer_crs(
     } else if let Some(crs) = assumed {
         LayerCrs {
             crs,
-            how: format!("{crs}, assumed (--assume-crs): the file states none"),
+            how: format!("{crs}, assumed for the run (assume_crs): the file states none"),
         }
     } else if is_geojson(layer) {
         let crs = Crs::from_epsg(4326).map_err(err)?;
@@ -233,7 +235,7 @@ mod tests {
         let l = layer_with(None, &[(601_500.0, 3_304_000.0)], "data/patches.shp");
         let e = layer_crs(&l, None, None).unwrap_err().to_string();
         assert!(
-            e.contains("data/patches.shp") && e.contains("--assume-crs"),
+            e.contains("data/patches.shp") && e.contains("assume_crs"),
             "{e}"
         );
         let ok = layer_crs(&l, None, Some(Crs::from_epsg(4544).unwrap())).unwrap();

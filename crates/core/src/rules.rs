@@ -33,6 +33,42 @@ pub const BUILTIN_CLASSES: [&str; 4] = ["grave", "forest", "road", "steep"];
 /// The class name that marks a feature as "not an obstacle".
 pub const NONE_CLASS: &str = "none";
 
+/// What a layer is in a run. Rules apply to the obstacle layers ([`Role::OBSTACLES`]); the patch
+/// layer is what they are measured against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The rectification patches.
+    Patches,
+    /// The land-use layer (DLTB, 地类图斑).
+    Landuse,
+    /// Grave points or grave-cluster polygons.
+    Graves,
+    /// Road centre lines (or road polygons).
+    Roads,
+}
+
+impl Role {
+    /// The layers rules classify, in the order a run reads them.
+    pub const OBSTACLES: [Role; 3] = [Role::Landuse, Role::Graves, Role::Roads];
+
+    /// `patches`, `landuse`, `graves` or `roads`: the name in project files, rules and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Patches => "patches",
+            Role::Landuse => "landuse",
+            Role::Graves => "graves",
+            Role::Roads => "roads",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A rules file could not be used.
 #[derive(Debug, Error)]
 pub enum RulesError {
@@ -346,8 +382,13 @@ impl Rules {
             if r.class.trim().is_empty() {
                 return Err(invalid("the class is empty".into()));
             }
-            if r.layer.trim().is_empty() {
-                return Err(invalid("the layer is empty".into()));
+            if !Role::OBSTACLES.iter().any(|role| role.as_str() == r.layer) {
+                let known: Vec<&str> = Role::OBSTACLES.iter().map(|r| r.as_str()).collect();
+                return Err(invalid(format!(
+                    "rules apply to the obstacle layers {}, not to '{}': name one of them",
+                    known.join(", "),
+                    r.layer
+                )));
             }
             for c in &r.when {
                 match c.operator_count() {
@@ -532,6 +573,25 @@ mod tests {
                 Decision::Obstacle(1)
             ]
         );
+    }
+
+    #[test]
+    fn a_rule_on_an_unknown_layer_is_an_error_naming_the_rule_and_the_layers() {
+        let e = Rules::from_toml_str(
+            "[[rule]]\nclass = \"grave\"\nlayer = \"landuse\"\nwhen = [{ field = \"DLBM\", equals = \"09\" }]\n[[rule]]\nclass = \"forest\"\nlayer = \"land_use\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("rule 2 (class 'forest', layer 'land_use')"),
+            "{e}"
+        );
+        assert!(e.contains("landuse, graves, roads"), "{e}");
+        // Rules classify obstacles, not the patches themselves.
+        let e = Rules::from_toml_str("[[rule]]\nclass = \"forest\"\nlayer = \"patches\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not to 'patches'"), "{e}");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use geo::algorithm::buffer::{Buffer, BufferStyle, LineCap, LineJoin};
 use geo::{Coord, LineString, MultiLineString, MultiPolygon, Polygon};
 
 /// GEOS's default number of segments per quarter circle.
-pub const DEFAULT_QUAD_SEGS: u32 = 8;
+pub const DEFAULT_QUAD_SEGS: u32 = crate::defaults::QUAD_SEGS;
 
 /// A disc of radius `radius` around `center`: the regular polygon with `4 × quad_segs` vertices
 /// at angles `k·π/(2·quad_segs)` from the east, as GEOS builds a point's buffer. Its area is

@@ -73,7 +73,7 @@ pub struct SteepOptions {
 impl Default for SteepOptions {
     fn default() -> Self {
         SteepOptions {
-            threshold_deg: 25.0,
+            threshold_deg: crate::defaults::STEEP_THRESHOLD_DEG,
             block_cells: 1 << 21,
             source_layer: "dem".into(),
         }

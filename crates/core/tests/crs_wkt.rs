@@ -122,7 +122,7 @@ fn unknown_crs_is_refused_with_a_hint() {
                 matches!(err, CrsError::Unrecognised { .. }),
                 "{code} {flavour}: {err:?}"
             );
-            assert!(err.to_string().contains("--assume-crs EPSG:"), "{err}");
+            assert!(err.to_string().contains("assume_crs (e.g. EPSG:"), "{err}");
         }
     }
     for text in ["", "   \n", "hello", "PROJCS[", "<xml/>", "PROJCS[\"x\"]"] {
@@ -131,7 +131,7 @@ fn unknown_crs_is_refused_with_a_hint() {
             matches!(err, CrsError::Unrecognised { .. }),
             "{text:?}: {err:?}"
         );
-        assert!(err.to_string().contains("--assume-crs"));
+        assert!(err.to_string().contains("assume_crs"));
     }
     assert!(matches!(
         Crs::from_epsg(2154),

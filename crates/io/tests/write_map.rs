@@ -11,7 +11,7 @@ use geo::{polygon, Area, LineString, MapCoords, MultiPolygon, Polygon};
 use tuban_core::area::AreaMethod;
 use tuban_core::crs::Crs;
 use tuban_core::overlay::{Patch, PatchResult};
-use tuban_core::report::Report;
+use tuban_core::report::{Measured, PatchStatus, Report};
 use tuban_core::verdict::VerdictRules;
 use tuban_io::write::run_info::{InputFile, RunInfo};
 use tuban_io::write::svg::{self, MapOptions};
@@ -121,21 +121,21 @@ fn sample() -> Report {
         Patch::new("0017", "A&B <村>", p6).with_record(6),
         Patch::new("0018\u{1}", "二坪村", p7).with_record(7),
     ];
-    let mut report = Report::new(
+    // 0016 was left out by the policy `skip`; 0012 was repaired.
+    let mut status = vec![PatchStatus::Measured; 7];
+    status[4] = PatchStatus::Skipped("no area (a null shape); skipped".into());
+    status[0] = PatchStatus::Repaired("a self-intersection; repaired".into());
+    Report::new(Measured {
         classes,
-        "ellipsoidal: a test note 椭球面积".into(),
+        method: AreaMethod::Ellipsoidal,
+        method_note: "ellipsoidal: a test note 椭球面积".into(),
         patches,
-        vec![r1, r2, r3, r4, r5, r6, r7],
-        AreaMethod::Ellipsoidal,
-        VerdictRules::default(),
-    );
-    report.crs = Some(Crs::from_epsg(4544).unwrap());
-    // 0016 was left out by `--invalid skip`; 0012 was repaired.
-    report.skipped = vec![false, false, false, false, true, false, false];
-    report.repairs = vec![String::new(); 7];
-    report.repairs[4] = "no area (a null shape); skipped (--invalid skip)".into();
-    report.repairs[0] = "a self-intersection; repaired".into();
-    report
+        results: vec![r1, r2, r3, r4, r5, r6, r7],
+        status,
+        verdict_rules: VerdictRules::default(),
+        both_areas: None,
+        crs: Some(Crs::from_epsg(4544).unwrap()),
+    })
 }
 
 fn info() -> RunInfo {
@@ -543,15 +543,17 @@ fn a_big_map_stays_compact() {
         results.push(result(g.unsigned_area(), vec![0.0; 4], 0.0, vec![]));
         patches.push(Patch::new(format!("{i:05}"), format!("村{}", i / 2500), g));
     }
-    let mut report = Report::new(
+    let report = Report::new(Measured {
         classes,
-        "planar".into(),
+        method: AreaMethod::Planar,
+        method_note: "planar".into(),
         patches,
         results,
-        AreaMethod::Planar,
-        VerdictRules::default(),
-    );
-    report.crs = Some(Crs::from_epsg(4544).unwrap());
+        status: vec![],
+        verdict_rules: VerdictRules::default(),
+        both_areas: None,
+        crs: Some(Crs::from_epsg(4544).unwrap()),
+    });
     let t = std::time::Instant::now();
     let text = svg::render(&report, &MapOptions::default());
     let took = t.elapsed();
@@ -654,18 +656,19 @@ fn the_html_report_is_self_contained_and_its_village_rows_add_up() {
     assert_eq!(total[0], "合计");
     assert_eq!(total[1], "7");
     assert_eq!(total.len(), rows[0].len());
-    for col in 1..6 {
+    for col in 1..8 {
         let sum: i64 = rows.iter().map(|r| r[col].parse::<i64>().unwrap()).sum();
         assert_eq!(sum, total[col].parse::<i64>().unwrap(), "column {col}");
     }
-    // Verdicts: rectifiable 0015 and 0018, partly 0012 and 0013, not 0017; 0014 and 0016 failed.
-    assert_eq!(&total[2..6], ["2", "2", "1", "2"]);
-    for col in 6..total.len() {
+    // Verdicts: rectifiable 0015 and 0018, partly 0012 and 0013, not 0017; 0014 failed, 0016
+    // was skipped, 0012 repaired (and judged).
+    assert_eq!(&total[2..8], ["2", "2", "1", "1", "1", "1"]);
+    for col in 8..total.len() {
         let sum: i64 = rows.iter().map(|r| hundredths(&r[col])).sum();
         assert_eq!(sum, hundredths(&total[col]), "column {col}");
     }
     // The total area in mu is the summary's.
-    let area_mu = &total[6];
+    let area_mu = &total[8];
     assert!(page.contains(&format!("{area_mu} 亩")), "{area_mu}");
 
     // The class table has every class and the union, clean and all-patches rows; the graves'
@@ -687,7 +690,10 @@ fn the_html_report_is_self_contained_and_its_village_rows_add_up() {
     let (skipped, _) = table_rows(&page, "skipped");
     assert_eq!(skipped.len(), 1);
     assert_eq!(skipped[0][0], "0016");
-    assert!(skipped[0][3].contains("--invalid skip"));
+    assert!(skipped[0][3].contains("skipped"));
+    let (repaired, _) = table_rows(&page, "repaired");
+    assert_eq!(repaired.len(), 1);
+    assert_eq!(repaired[0][0], "0012");
     // The summary states the method, the CRS and the date.
     for s in [
         "ellipsoidal on CGCS2000",

@@ -15,7 +15,7 @@ use tuban_core::area::AreaMethod;
 use tuban_core::crs::Crs;
 use tuban_core::layer::Value;
 use tuban_core::overlay::{Patch, PatchResult};
-use tuban_core::report::{Cell, Report, Unit};
+use tuban_core::report::{Cell, Measured, Report, Unit};
 use tuban_core::verdict::VerdictRules;
 use tuban_io::read::ReadOptions;
 use tuban_io::write::geojson::GeoJsonOptions;
@@ -142,17 +142,17 @@ fn sample() -> Report {
         .iter()
         .map(|p| (a(&p.geometry), a(&p.geometry) * scale))
         .collect();
-    let mut report = Report::new(
+    Report::new(Measured {
         classes,
-        "ellipsoidal: a test note 椭球面积".into(),
+        method: AreaMethod::Ellipsoidal,
+        method_note: "ellipsoidal: a test note 椭球面积".into(),
         patches,
         results,
-        AreaMethod::Ellipsoidal,
-        VerdictRules::default(),
-    );
-    report.both_areas = Some(both);
-    report.crs = Some(Crs::from_epsg(4544).unwrap());
-    report
+        status: vec![],
+        verdict_rules: VerdictRules::default(),
+        both_areas: Some(both),
+        crs: Some(Crs::from_epsg(4544).unwrap()),
+    })
 }
 
 fn info(dir: &Path) -> RunInfo {
@@ -626,19 +626,17 @@ fn write_python_sample(dir: &Path) {
     write::xlsx::write(&report, &info(dir), Lang::En, &dir.join("en.xlsx")).unwrap();
     let mut u = sample();
     u.patches[1].village = "𠀀家村".into();
-    let u = Report::new(
-        u.classes,
-        u.method_note,
-        u.patches,
-        u.results,
-        u.method,
-        u.verdict_rules,
-    );
-    let u = Report {
+    let u = Report::new(Measured {
+        classes: u.classes,
+        method: u.method,
+        method_note: u.method_note,
+        patches: u.patches,
+        results: u.results,
+        status: u.status,
+        verdict_rules: u.verdict_rules,
         both_areas: report.both_areas.clone(),
         crs: report.crs,
-        ..u
-    };
+    });
     let opts = ShpOptions {
         encoding: ShpEncoding::Utf8,
     };

@@ -25,7 +25,7 @@ use tuban_core::crs::{Crs, CrsError};
 use tuban_core::layer::Layer;
 use tuban_core::reproject::{LayerCrs, LayerCrsError};
 
-use crate::ProjectError;
+use crate::Error;
 
 /// A CRS as the user wrote it (`crs` of a layer, `assume_crs`, `--assume-crs`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -64,8 +64,8 @@ fn add_to_reason(e: CrsError, extra: &str) -> CrsError {
 
 /// `text` (`EPSG:4544`, `4544`, a WKT; with the feature, anything PROJ reads as a usable CRS) as
 /// written where `context` says (e.g. `assume_crs`).
-pub(crate) fn user_crs<'a>(text: &'a str, context: &str) -> Result<UserCrs<'a>, ProjectError> {
-    let bad = |source| ProjectError::BadCrs {
+pub(crate) fn user_crs<'a>(text: &'a str, context: &str) -> Result<UserCrs<'a>, Error> {
+    let bad = |source| Error::BadCrs {
         given: format!("{context} \"{text}\""),
         source,
     };
@@ -86,9 +86,9 @@ pub(crate) fn user_crs<'a>(text: &'a str, context: &str) -> Result<UserCrs<'a>, 
                 {
                     Ok(()) => Ok(UserCrs::External(text)),
                     Err(Ok(e)) => Err(bad(e)),
-                    Err(Err(why)) => Err(ProjectError::Unsupported(format!(
-                        "{context} \"{text}\": {why}"
-                    ))),
+                    Err(Err(why)) => {
+                        Err(Error::Unsupported(format!("{context} \"{text}\": {why}")))
+                    }
                 },
             }
         }
@@ -106,7 +106,7 @@ pub(crate) fn convert_if_outside(
     layer: &mut Layer,
     forced: Option<UserCrs<'_>>,
     assumed: Option<UserCrs<'_>>,
-) -> Result<Option<LayerCrs>, ProjectError> {
+) -> Result<Option<LayerCrs>, Error> {
     #[cfg(not(feature = "proj"))]
     {
         let _ = (layer, forced, assumed);
@@ -120,7 +120,7 @@ pub(crate) fn convert_if_outside(
 
 /// A layer's CRS error as the run reports it. Without the `proj` feature, a CRS the built-in
 /// set does not understand says that a build with the feature could read it.
-pub(crate) fn with_hint(e: LayerCrsError) -> ProjectError {
+pub(crate) fn with_hint(e: LayerCrsError) -> Error {
     #[cfg(not(feature = "proj"))]
     if let LayerCrsError::Crs { layer, source } = e {
         return LayerCrsError::Crs {
@@ -193,7 +193,7 @@ mod with_proj {
         layer: &mut Layer,
         forced: Option<UserCrs<'_>>,
         assumed: Option<UserCrs<'_>>,
-    ) -> Result<Option<LayerCrs>, ProjectError> {
+    ) -> Result<Option<LayerCrs>, Error> {
         match forced {
             Some(UserCrs::Builtin(_)) => return Ok(None),
             Some(UserCrs::External(text)) => return convert(layer, text, Origin::Forced).map(Some),
@@ -269,12 +269,12 @@ mod with_proj {
 
     /// Converts every coordinate of `layer` from `text` to EPSG:4490 (longitude, latitude) and
     /// settles the layer as EPSG:4490.
-    fn convert(layer: &mut Layer, text: &str, origin: Origin) -> Result<LayerCrs, ProjectError> {
+    fn convert(layer: &mut Layer, text: &str, origin: Origin) -> Result<LayerCrs, Error> {
         let label = layer.label();
         let version = version();
         let short = abbrev(text);
         let unsupported = |problem: String| {
-            ProjectError::Unsupported(format!(
+            Error::Unsupported(format!(
                 "{label}: {problem}; the CRS is {} \"{short}\"",
                 origin.what()
             ))

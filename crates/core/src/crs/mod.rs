@@ -149,7 +149,7 @@ pub struct Recognised {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CrsError {
     /// The text names no CRS tuban knows.
-    #[error("{reason}. If you know the data's coordinate system, name it with --assume-crs EPSG:NNNN (e.g. EPSG:4544 = CGCS2000 / 3-degree Gauss-Kruger CM 105E, EPSG:4523 = the same with the zone number 35 prefixed to eastings)")]
+    #[error("{reason}. If you know the data's coordinate system, name it as the run's assumed CRS, assume_crs (e.g. EPSG:4544 = CGCS2000 / 3-degree Gauss-Kruger CM 105E, EPSG:4523 = the same with the zone number 35 prefixed to eastings)")]
     Unrecognised {
         /// What was not understood.
         reason: String,

@@ -99,6 +99,10 @@ pub fn write_village_table(report: &Report, out: &mut dyn Write) -> std::io::Res
         header.push(format!("{name}_m2"));
         header.push(format!("{name}_mu"));
     }
+    // Added after the contract's first columns: `failed` counts only patches that could not be
+    // measured; patches left out on purpose, and patches measured after a repair, have their own.
+    header.push("skipped".into());
+    header.push("repaired".into());
     w.write_record(&header)?;
     let columns: Vec<(Vec<i64>, i64)> = areas
         .iter()
@@ -115,6 +119,8 @@ pub fn write_village_table(report: &Report, out: &mut dyn Write) -> std::io::Res
             r.push(full_precision(pick(t)));
             r.push(hundredths(mu(k)));
         }
+        r.push(t.skipped.to_string());
+        r.push(t.repaired.to_string());
         r
     };
     for (i, (name, t)) in table.villages.iter().enumerate() {

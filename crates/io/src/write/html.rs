@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use tuban_core::account::{hundredths, Totals};
-use tuban_core::report::Report;
+use tuban_core::report::{PatchStatus, Report};
 use tuban_core::units::mu;
 use tuban_core::verdict::{class_zh, Verdict};
 
@@ -239,21 +239,28 @@ fn summary(h: &mut String, report: &Report, info: &RunInfo, lang: Lang) {
             escape(&s)
         );
     };
-    let failed = report.failures().len();
-    let skipped = report.skipped.iter().filter(|s| **s).count();
+    let (failed, skipped, repaired) = (total.failed, total.skipped, total.repaired);
     let failed_note = match lang {
-        Lang::Zh => [(failed, "处理失败"), (skipped, "跳过")]
-            .iter()
-            .filter(|(n, _)| *n > 0)
-            .map(|(n, w)| format!("{n} 个{w}"))
-            .collect::<Vec<_>>()
-            .join("，"),
-        Lang::En => [(failed, "failed"), (skipped, "skipped")]
-            .iter()
-            .filter(|(n, _)| *n > 0)
-            .map(|(n, w)| format!("{n} {w}"))
-            .collect::<Vec<_>>()
-            .join(", "),
+        Lang::Zh => [
+            (failed, "处理失败"),
+            (skipped, "跳过"),
+            (repaired, "几何已修复"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, w)| format!("{n} 个{w}"))
+        .collect::<Vec<_>>()
+        .join("，"),
+        Lang::En => [
+            (failed, "failed"),
+            (skipped, "skipped"),
+            (repaired, "repaired"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, w)| format!("{n} {w}"))
+        .collect::<Vec<_>>()
+        .join(", "),
     };
     card(
         h,
@@ -370,7 +377,9 @@ fn villages(h: &mut String, report: &Report, lang: Lang) {
             .iter()
             .map(|v| verdict_name(*v, lang).to_string()),
     );
-    head.push(t("未测算", "unmeasured").into());
+    head.push(t("处理失败", "failed").into());
+    head.push(t("跳过", "skipped").into());
+    head.push(t("几何已修复", "repaired").into());
     head.extend(cols.iter().map(|(n, _)| n.clone()));
     for c in &head {
         let _ = write!(h, "<th>{}</th>", escape(c));
@@ -387,6 +396,8 @@ fn villages(h: &mut String, report: &Report, lang: Lang) {
             h.push_str(&count_cell(n));
         }
         h.push_str(&count_cell(x.failed));
+        h.push_str(&count_cell(x.skipped));
+        h.push_str(&count_cell(x.repaired));
         for k in 0..cols.len() {
             h.push_str(&mu_cell(mu(k)));
         }
@@ -507,7 +518,7 @@ fn classes(h: &mut String, report: &Report, lang: Lang) {
         " class=\"total\"",
         t("全部图斑", "all patches"),
         total.area_m2,
-        Some(total.patches - total.failed),
+        Some(total.patches - total.failed - total.skipped),
         None,
     );
     h.push_str("</tfoot>\n</table></div>\n</section>\n");
@@ -535,12 +546,16 @@ fn failures(h: &mut String, report: &Report, lang: Lang) {
         ),
         &failed,
     );
-    let skipped = |i: usize| report.skipped.get(i).copied().unwrap_or(false);
-    let why = |i: usize| report.repairs.get(i).map_or("", |s| s.as_str());
-    let rows: Vec<(usize, &str)> = (0..report.patches.len())
-        .filter(|&i| skipped(i))
-        .map(|i| (i, why(i)))
-        .collect();
+    let with = |keep: fn(&PatchStatus) -> bool| -> Vec<(usize, &str)> {
+        report
+            .status
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| keep(s))
+            .map(|(i, s)| (i, s.note()))
+            .collect()
+    };
+    let rows = with(|s| matches!(s, PatchStatus::Skipped(_)));
     patch_list(
         h,
         report,
@@ -548,15 +563,12 @@ fn failures(h: &mut String, report: &Report, lang: Lang) {
         "skipped",
         t("跳过的图斑", "Skipped patches"),
         t(
-            "几何无效、按 --invalid skip 未测算的图斑，不计入上面各表。",
-            "Patches with invalid geometry left unmeasured by --invalid skip; they are in none of the tables above.",
+            "几何无效、按无效几何的处理方式 skip（跳过）未测算的图斑，不计入上面各表。",
+            "Patches with invalid geometry left out by the invalid-geometry policy `skip`; they are in none of the tables above.",
         ),
         &rows,
     );
-    let rows: Vec<(usize, &str)> = (0..report.patches.len())
-        .filter(|&i| !skipped(i) && !why(i).is_empty())
-        .map(|i| (i, why(i)))
-        .collect();
+    let rows = with(|s| matches!(s, PatchStatus::Repaired(_)));
     patch_list(
         h,
         report,
@@ -643,12 +655,7 @@ fn run(h: &mut String, report: &Report, info: &RunInfo, lang: Lang) {
             &info.area_method,
         );
     }
-    let repaired = (0..report.patches.len())
-        .filter(|&i| {
-            !report.skipped.get(i).copied().unwrap_or(false)
-                && report.repairs.get(i).is_some_and(|r| !r.is_empty())
-        })
-        .count();
+    let repaired = report.villages.total.repaired;
     if repaired > 0 {
         fact(
             h,

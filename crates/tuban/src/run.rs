@@ -1,0 +1,228 @@
+//! The entry point: a [`Project`] in, an [`Outcome`] out, through the stages in order.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use tuban_core::crs::Crs;
+use tuban_core::report::Report;
+use tuban_core::rules::Rules;
+use tuban_core::steep::SteepStats;
+
+use crate::progress::{check, NoProgress, Progress, Stage, Timings};
+use crate::project::{Project, RulesSpec};
+use crate::stage::{self, write::WriteOptions};
+use crate::Error;
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The per-patch results, statuses, verdicts and village totals.
+    pub report: Report,
+    /// The files written, in the order of [`Project::outputs`], then the village table.
+    pub written: Vec<PathBuf>,
+    /// Number of obstacle features indexed.
+    pub obstacles: usize,
+    /// The CRS the overlay worked in.
+    pub working_crs: Crs,
+    /// How each layer's CRS was settled: `(role, explanation)`.
+    pub crs_notes: Vec<(String, String)>,
+    /// What the slope step did, if a DEM was given.
+    pub steep: Option<SteepStats>,
+    /// Things the user should know that did not stop the run (e.g. patches beyond the DEM).
+    pub warnings: Vec<String>,
+    /// Information about the outputs (e.g. how long column names were shortened for a DBF).
+    pub notes: Vec<String>,
+    /// Stage timings.
+    pub timings: Timings,
+}
+
+/// The rules of `project`: its rules file, the rules it was given, or the built-in rules.
+pub fn rules(project: &Project) -> Result<Rules, Error> {
+    match &project.rules {
+        None => Ok(Rules::builtin()),
+        Some(RulesSpec::Given(rules)) => Ok(rules.clone()),
+        Some(RulesSpec::File(path)) => {
+            let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
+                path: path.display().to_string(),
+                message: format!("cannot read the rules file: {e}"),
+            })?;
+            Rules::from_toml_str(&text).map_err(|source| Error::Rules {
+                path: path.display().to_string(),
+                source,
+            })
+        }
+    }
+}
+
+/// Carries out `project`: read → settle CRS → build → slope → index → overlay → account →
+/// write. With `threads` set, every parallel step runs on a pool of that many threads; otherwise
+/// on rayon's global pool (one thread per core).
+pub fn run(project: &Project) -> Result<Outcome, Error> {
+    run_with(project, &NoProgress)
+}
+
+/// [`run`], reporting each stage to `progress` (which may cancel the run).
+pub fn run_with(project: &Project, progress: &dyn Progress) -> Result<Outcome, Error> {
+    if project.threads == 0 {
+        return run_here(project, progress);
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(project.threads)
+        .build()
+        .map_err(|e| Error::Unsupported(format!("cannot start {} threads: {e}", project.threads)))?
+        .install(|| run_here(project, progress))
+}
+
+fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Error> {
+    let start = Instant::now();
+    stage::write::check_outputs(project)?;
+    let rules = rules(project)?;
+    let mut clock = Clock::new();
+    let measured = measure(project, &rules, progress, &mut clock)?;
+    let Measured {
+        report,
+        obstacles,
+        working,
+        crs_notes,
+        steep,
+        mut warnings,
+    } = measured;
+    let options = WriteOptions {
+        lang: project.lang,
+        shp_encoding: project.shp_encoding,
+    };
+    let describe =
+        || stage::write::describe_run(project, &report, &crs_notes, &warnings, &rules, start);
+    let written = stage::write::write_outputs(
+        &report,
+        &project.outputs,
+        project.villages.as_deref(),
+        &options,
+        &describe,
+        progress,
+    )?;
+    clock.lap(|t| &mut t.write);
+    warnings.extend(written.warnings);
+    let mut timings = clock.timings;
+    timings.total = start.elapsed();
+    Ok(Outcome {
+        report,
+        written: written.files,
+        obstacles,
+        working_crs: working,
+        crs_notes,
+        steep,
+        warnings,
+        notes: written.notes,
+        timings,
+    })
+}
+
+/// What the stages before writing produce.
+struct Measured {
+    report: Report,
+    obstacles: usize,
+    working: Crs,
+    crs_notes: Vec<(String, String)>,
+    steep: Option<SteepStats>,
+    warnings: Vec<String>,
+}
+
+/// Stages 1 to 7: read, settle CRS, build, slope, index, overlay, account.
+fn measure(
+    project: &Project,
+    rules: &Rules,
+    progress: &dyn Progress,
+    clock: &mut Clock,
+) -> Result<Measured, Error> {
+    let inputs = stage::read::read(project, rules, progress)?;
+    clock.lap(|t| &mut t.read);
+    check(progress)?;
+
+    progress.start(Stage::Crs, None);
+    let settled = stage::crs::settle(inputs, project.assume_crs.as_deref())?;
+    let (working, mut crs_notes) = (settled.working, settled.notes());
+    progress.finish();
+    clock.lap(|t| &mut t.crs);
+    check(progress)?;
+
+    progress.start(Stage::Build, None);
+    let p = &project.patches;
+    let (id, village) = (p.id_field.as_deref(), p.village_field.as_deref());
+    let patches = stage::build::patches(&settled.patches, id, village, project.invalid)?;
+    let mut warnings = patches.warnings.clone();
+    let mut built = stage::build::obstacles(settled.obstacles, rules, project.invalid)?;
+    warnings.append(&mut built.warnings);
+    progress.finish();
+    clock.lap(|t| &mut t.build);
+    check(progress)?;
+
+    let mut steep = None;
+    if let Some(dem) = &project.dem {
+        progress.start(Stage::Slope, None);
+        let assumed = project.assume_crs.as_deref();
+        let cells = stage::slope::steep_cells(dem, assumed, working, &patches.patches, rules)?;
+        crs_notes.push(("dem".into(), cells.note));
+        warnings.extend(cells.warnings);
+        built.obstacles.extend(cells.obstacles);
+        steep = Some(cells.stats);
+        progress.finish();
+        check(progress)?;
+    }
+    clock.lap(|t| &mut t.slope);
+
+    progress.start(Stage::Index, None);
+    let obstacles = built.obstacles.len();
+    let index = stage::overlay::index(built.obstacles);
+    progress.finish();
+    clock.lap(|t| &mut t.index);
+
+    let keep_pieces = stage::write::keeps_pieces(&project.outputs);
+    let classes = rules.classes().len();
+    let method = project.area_method;
+    let overlaid = stage::overlay::overlay(
+        &patches.patches,
+        &index,
+        classes,
+        working,
+        method,
+        keep_pieces,
+        progress,
+    )?;
+    drop(index);
+    clock.lap(|t| &mut t.overlay);
+
+    progress.start(Stage::Account, None);
+    let report = stage::account::account(patches, overlaid, rules, working);
+    progress.finish();
+    clock.lap(|t| &mut t.account);
+    check(progress)?;
+    Ok(Measured {
+        report,
+        obstacles,
+        working,
+        crs_notes,
+        steep,
+        warnings,
+    })
+}
+
+/// Wall time per stage: each lap goes to the stage that just ended.
+struct Clock {
+    lap: Instant,
+    timings: Timings,
+}
+
+impl Clock {
+    fn new() -> Self {
+        Clock {
+            lap: Instant::now(),
+            timings: Timings::default(),
+        }
+    }
+
+    fn lap(&mut self, slot: impl FnOnce(&mut Timings) -> &mut std::time::Duration) {
+        *slot(&mut self.timings) = self.lap.elapsed();
+        self.lap = Instant::now();
+    }
+}

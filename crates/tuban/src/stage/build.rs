@@ -1,0 +1,200 @@
+//! Stage 3, **build**: patches from the patch layer and obstacles from the obstacle layers
+//! (rules, grave discs, road corridors), every geometry checked and settled by the run's policy
+//! for invalid geometry.
+//!
+//! An invalid patch is repaired (and said so), skipped, or stops the run, as the policy says; one
+//! that cannot be measured is marked failed and the others go on. An obstacle that cannot be used
+//! stops the run whatever the policy but `skip`: leaving it out would silently shrink every patch
+//! it touches, so `skip` says how many were left out.
+
+use rayon::prelude::*;
+use tuban_core::build::{obstacles_from_owned_layer, patches_from_layer, PatchFields};
+use tuban_core::geo;
+use tuban_core::overlay::{Obstacle, Patch};
+use tuban_core::report::PatchStatus;
+use tuban_core::rules::Rules;
+use tuban_core::validity::{
+    check_patch, overlapping_pairs, settle_obstacle, InvalidPolicy, Outcome, Settled,
+};
+
+use crate::stage::crs::Placed;
+use crate::stage::read::with_every_field;
+use crate::Error;
+
+/// How many individual warnings of one kind are listed before the rest are counted.
+const LISTED: usize = 20;
+
+/// The patches, ready for the overlay.
+#[derive(Debug, Clone)]
+pub struct Patches {
+    /// One per record, in record order; a skipped or failed patch has an empty geometry.
+    pub patches: Vec<Patch>,
+    /// What happened to each patch's geometry.
+    pub status: Vec<PatchStatus>,
+    /// Which fields gave the id and the village.
+    pub fields: PatchFields,
+    /// Things the user should know (overlapping patches).
+    pub warnings: Vec<String>,
+}
+
+/// Builds the patches of `placed` (identified by `fields`, each `None` guessed from the layer's
+/// field names) and settles invalid geometry by `policy`.
+pub fn patches(
+    placed: &Placed,
+    id_field: Option<&str>,
+    village_field: Option<&str>,
+    policy: InvalidPolicy,
+) -> Result<Patches, Error> {
+    let layer = &placed.read.layer;
+    let guess = PatchFields::guess(layer);
+    let fields = PatchFields {
+        id: id_field.map(str::to_string).or(guess.id),
+        village: village_field.map(str::to_string).or(guess.village),
+    };
+    let mut patches = patches_from_layer(layer, &fields)
+        .map_err(|e| with_every_field(e, placed.read.role, &placed.read.spec))?;
+    let label = layer.label();
+    let mut status = vec![PatchStatus::Measured; patches.len()];
+    // Checked in parallel, settled in order (the first invalid patch is the one reported).
+    let checked: Vec<Outcome> = patches
+        .par_iter()
+        .map(|p| check_patch(&p.geometry, policy))
+        .collect();
+    for ((p, checked), status) in patches.iter_mut().zip(checked).zip(&mut status) {
+        match checked {
+            Outcome::Valid(_) => {}
+            Outcome::Repaired { geometry, what } => {
+                p.geometry = geometry;
+                *status = PatchStatus::Repaired(what);
+            }
+            Outcome::Skipped(why) => {
+                p.geometry = geo::MultiPolygon(vec![]);
+                *status = PatchStatus::Skipped(why);
+            }
+            Outcome::Invalid(why) if policy == InvalidPolicy::Error => {
+                return Err(Error::Invalid {
+                    layer: label,
+                    record: p.record,
+                    message: format!(
+                        "{why} (the invalid-geometry policy is `error`; `repair` or `skip` lets the run go on)"
+                    ),
+                })
+            }
+            Outcome::Invalid(why) => {
+                p.geometry = geo::MultiPolygon(vec![]);
+                *status = PatchStatus::Failed(why);
+            }
+        }
+    }
+    // Overlapping patches are each measured right, but a total counts the overlap twice.
+    let overlaps = overlapping_pairs(
+        &patches.iter().map(|p| &p.geometry).collect::<Vec<_>>(),
+        0.0,
+    );
+    let mut warnings: Vec<String> = overlaps
+        .iter()
+        .take(LISTED)
+        .map(|o| {
+            format!(
+                "{label}: patches {} and {} overlap by {:.2} m²: each is measured right, but totals count the overlap twice",
+                patches[o.a].id, patches[o.b].id, o.area
+            )
+        })
+        .collect();
+    if overlaps.len() > LISTED {
+        warnings.push(format!(
+            "... and {} more overlapping pairs of patches",
+            overlaps.len() - LISTED
+        ));
+    }
+    Ok(Patches {
+        patches,
+        status,
+        fields,
+        warnings,
+    })
+}
+
+/// The obstacles, ready for the index.
+#[derive(Debug, Clone, Default)]
+pub struct Obstacles {
+    /// Every obstacle of every layer, in layer order then record order.
+    pub obstacles: Vec<Obstacle>,
+    /// Obstacle features whose geometry was repaired.
+    pub repaired: usize,
+    /// Obstacle features left out by the policy `skip`.
+    pub skipped: usize,
+    /// Things the user should know (the first repairs, what was left out).
+    pub warnings: Vec<String>,
+}
+
+/// Builds the obstacles of every placed obstacle layer by `rules`, and settles invalid geometry
+/// by `policy`. The layers are consumed: polygons move into their obstacles.
+pub fn obstacles(
+    layers: Vec<(Placed, tuban_core::build::ShapeParams)>,
+    rules: &Rules,
+    policy: InvalidPolicy,
+) -> Result<Obstacles, Error> {
+    let mut out = Obstacles::default();
+    for (placed, params) in layers {
+        let read = placed.read;
+        let label = read.layer.label();
+        let (role, spec) = (read.role, read.spec);
+        let mut built = obstacles_from_owned_layer(role.as_str(), read.layer, rules, &params)
+            .map_err(|e| with_every_field(e, role, &spec))?;
+        // Checked (and repaired in place) in parallel, settled in order.
+        let settled: Vec<Settled> = built
+            .par_iter_mut()
+            .map(|o| {
+                // Grave discs are tuban's own regular polygons around finite points: valid by
+                // construction (tuban_core::build), so not checked again.
+                if o.tally.is_some() {
+                    Settled::Valid
+                } else {
+                    settle_obstacle(&mut o.geometry, policy)
+                }
+            })
+            .collect();
+        out.obstacles.reserve(built.len());
+        for (o, settled) in built.into_iter().zip(settled) {
+            let record = o.source.as_ref().map_or(0, |s| s.record);
+            match settled {
+                Settled::Valid => {}
+                Settled::Repaired(what) => {
+                    out.repaired += 1;
+                    if out.repaired <= LISTED {
+                        out.warnings
+                            .push(format!("{label}: record {record}: {what}"));
+                    }
+                }
+                Settled::Skipped(_) => {
+                    out.skipped += 1;
+                    continue;
+                }
+                Settled::Invalid(why) => {
+                    return Err(Error::Invalid {
+                        layer: label,
+                        record,
+                        message: format!(
+                            "{why} (fix the feature, or choose the invalid-geometry policy `skip` to leave such obstacles out)"
+                        ),
+                    })
+                }
+            }
+            out.obstacles.push(o);
+        }
+    }
+    if out.repaired > LISTED {
+        out.warnings.push(format!(
+            "... and {} more obstacle features repaired",
+            out.repaired - LISTED
+        ));
+    }
+    if out.skipped > 0 {
+        out.warnings.push(format!(
+            "{} obstacle feature(s) with invalid geometry were left out (invalid-geometry policy `skip`): the patches they touch may be under-counted",
+            out.skipped
+        ));
+    }
+    Ok(out)
+}
