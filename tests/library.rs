@@ -94,7 +94,7 @@ fn the_stages_one_by_one_give_the_entry_points_report() {
     let rules = tuban::rules(&project).unwrap();
     let inputs = stage::read::read(&project, &rules, &tuban::NoProgress).unwrap();
     let settled = stage::crs::settle(inputs, project.assume_crs.as_deref()).unwrap();
-    let working = settled.working;
+    let working = settled.working.crs;
     let patches = stage::build::patches(&settled.patches, None, None, project.invalid).unwrap();
     let mut obstacles = stage::build::obstacles(settled.obstacles, &rules, project.invalid)
         .unwrap()

@@ -2,7 +2,7 @@
 //!
 //! Each layer's CRS is decided by [`layer_crs`] (its `.prj` or GeoJSON `crs`, else what the user
 //! assumed, else an error), checked against its coordinates, and the layer is then moved into the
-//! **working CRS** ([`working_crs`]): the patches' own, or, for patches in longitude/latitude, the
+//! **working CRS** ([`choose_working_crs`]): the patches' own, or, for patches in longitude/latitude, the
 //! 3-degree Gauss-Kruger zone of their centre, since areas and clipping need metres.
 //!
 //! CGCS2000 and WGS84 are treated as the same datum: their realisations agree to a few
@@ -165,24 +165,112 @@ pub fn extent(layer: &Layer) -> Option<[f64; 4]> {
     any.then_some(e)
 }
 
-/// The CRS the overlay works in for patches in `patches_crs` spanning `extent`: the patches' own
-/// CRS if it is projected; for geographic patches, the CGCS2000 3-degree Gauss-Kruger zone
-/// (without prefix) whose central meridian is nearest their centre.
+/// The CRS the overlay works in, why it was chosen, and what the user should know about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Working {
+    /// The CRS.
+    pub crs: Crs,
+    /// Why this CRS, for the run's description.
+    pub why: String,
+    /// Set when the patches reach far from the CRS's central meridian: planar areas are
+    /// distorted there (ellipsoidal areas are not: their vertices are inverse-projected).
+    pub warning: Option<String>,
+}
+
+/// The CGCS2000 3-degree Gauss-Kruger zones' central meridians run from 75°E to 135°E; a zone
+/// holds 1.5° either side.
+const GK_WEST: f64 = 75.0 - 1.5;
+const GK_EAST: f64 = 135.0 + 1.5;
+
+/// Beyond this many degrees of longitude from the central meridian the working CRS's planar
+/// scale error passes about 0.14 % of area at the equator (k ≈ 1 + (Δλ cos φ)² / 2): worth a
+/// warning to anyone who reads the planar column.
+const FAR_FROM_CM_DEG: f64 = 3.0;
+
+/// The CRS the overlay works in for patches in `patches_crs` spanning `extent` (`[min_x, min_y,
+/// max_x, max_y]` in that CRS):
+///
+/// - projected patches: their own CRS;
+/// - longitude/latitude patches inside the CGCS2000 zones (73.5°E–136.5°E): the 3-degree
+///   Gauss-Kruger zone (without prefix) whose central meridian is nearest their centre;
+/// - longitude/latitude patches elsewhere: the WGS 84 / UTM zone of their centre, never a
+///   Chinese zone far from the data (that would measure in a projection 100° or more away);
+/// - beyond ±84° of latitude: an error (no transverse Mercator zone measures there well).
+///
+/// A [`Working::warning`] says when the patches reach more than 3° of longitude from the
+/// central meridian.
 ///
 /// ```
 /// use tuban_core::crs::Crs;
-/// use tuban_core::reproject::working_crs;
+/// use tuban_core::reproject::choose_working_crs;
 /// let geographic = Crs::from_epsg(4490).unwrap();
-/// let w = working_crs(geographic, [106.0, 29.8, 106.1, 29.9]);
-/// assert_eq!(w.epsg(), 4544); // CM 105E
+/// let w = choose_working_crs(geographic, [106.0, 29.8, 106.1, 29.9]).unwrap();
+/// assert_eq!(w.crs.epsg(), 4544); // CM 105E
+/// // Colorado: not a Chinese zone 176° away, but UTM zone 12N (CM 111°W).
+/// let wgs84 = Crs::from_epsg(4326).unwrap();
+/// let w = choose_working_crs(wgs84, [-109.2, 38.0, -108.8, 38.4]).unwrap();
+/// assert_eq!(w.crs.epsg(), 32612);
+/// assert!(w.warning.is_none());
 /// ```
-pub fn working_crs(patches_crs: Crs, extent: [f64; 4]) -> Crs {
+pub fn choose_working_crs(patches_crs: Crs, extent: [f64; 4]) -> Result<Working, CrsError> {
     if !patches_crs.is_geographic() {
-        return patches_crs;
+        return Ok(Working {
+            crs: patches_crs,
+            why: "the patches' own CRS".into(),
+            warning: None,
+        });
     }
-    let lon = (extent[0] + extent[2]) / 2.0;
-    let cm = ((lon / 3.0).round() * 3.0).clamp(75.0, 135.0) as u32;
-    Crs::gauss_kruger(3, cm, false).unwrap_or(patches_crs)
+    let (lon, lat) = ((extent[0] + extent[2]) / 2.0, (extent[1] + extent[3]) / 2.0);
+    if !(-84.0..=84.0).contains(&lat) {
+        return Err(CrsError::Unrecognised {
+            reason: format!(
+                "the patches lie at latitude {lat:.1}°, beyond ±84°, where no transverse Mercator zone measures well"
+            ),
+        });
+    }
+    let (crs, cm, why) = if (GK_WEST..GK_EAST).contains(&lon) {
+        let cm = ((lon / 3.0).round() * 3.0).clamp(75.0, 135.0);
+        let crs = Crs::gauss_kruger(3, cm as u32, false)?;
+        let why = format!(
+            "the CGCS2000 3-degree Gauss-Kruger zone of the patches' centre ({}): areas and clipping need metres",
+            degrees(lon, lat)
+        );
+        (crs, cm, why)
+    } else {
+        let zone = (((lon + 180.0) / 6.0).floor() as i64).clamp(0, 59) as u32 + 1;
+        let north = lat >= 0.0;
+        let code = if north { 32600 } else { 32700 } + zone;
+        let crs = Crs::from_epsg(code)?;
+        let cm = 6.0 * zone as f64 - 183.0;
+        let why = format!(
+            "the WGS 84 / UTM zone of the patches' centre ({}), which lies outside the CGCS2000 Gauss-Kruger zones (73.5°E to 136.5°E): areas and clipping need metres, in a projection centred on the data",
+            degrees(lon, lat)
+        );
+        (crs, cm, why)
+    };
+    let far = (extent[0] - cm).abs().max((extent[2] - cm).abs());
+    let warning = (far > FAR_FROM_CM_DEG).then(|| {
+        let phi = extent[1].abs().min(extent[3].abs()).min(84.0).to_radians();
+        let k = 1.0 + (far.to_radians() * phi.cos()).powi(2) / 2.0;
+        format!(
+            "the patches span longitudes {:.2}° to {:.2}°, up to {far:.1}° from the central meridian of {crs}: planar areas there are up to {:.2} % larger than on the ground; ellipsoidal areas (the survey's, the default) are not affected",
+            extent[0],
+            extent[2],
+            (k * k - 1.0) * 100.0
+        )
+    });
+    Ok(Working { crs, why, warning })
+}
+
+/// `106.05°E 29.85°N`.
+fn degrees(lon: f64, lat: f64) -> String {
+    format!(
+        "{:.2}°{} {:.2}°{}",
+        lon.abs(),
+        if lon < 0.0 { "W" } else { "E" },
+        lat.abs(),
+        if lat < 0.0 { "S" } else { "N" }
+    )
 }
 
 /// Moves every coordinate of `layer` from `from` to `to`, through longitude/latitude.

@@ -141,7 +141,9 @@ fn measure(
 
     progress.start(Stage::Crs, None);
     let settled = stage::crs::settle(inputs, project.assume_crs.as_deref())?;
-    let (working, mut crs_notes) = (settled.working, settled.notes());
+    let mut crs_notes = settled.notes();
+    let working = settled.working.crs;
+    let mut warnings: Vec<String> = settled.working.warning.clone().into_iter().collect();
     progress.finish();
     clock.lap(|t| &mut t.crs);
     check(progress)?;
@@ -150,7 +152,7 @@ fn measure(
     let p = &project.patches;
     let (id, village) = (p.id_field.as_deref(), p.village_field.as_deref());
     let patches = stage::build::patches(&settled.patches, id, village, project.invalid)?;
-    let mut warnings = patches.warnings.clone();
+    warnings.extend(patches.warnings.iter().cloned());
     let mut built = stage::build::obstacles(settled.obstacles, rules, project.invalid)?;
     warnings.append(&mut built.warnings);
     progress.finish();

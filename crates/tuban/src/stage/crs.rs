@@ -6,10 +6,10 @@
 //! [`tuban_core::reproject::layer_crs`]). With the `proj` feature, a CRS outside the built-in set
 //! is converted by PROJ to CGCS2000 longitude/latitude first (see `external.rs`). The working CRS
 //! is the patches' own when projected; for patches in longitude/latitude, the Gauss-Kruger zone of
-//! their centre ([`tuban_core::reproject::working_crs`]).
+//! their centre, or outside China the UTM zone of their centre
+//! ([`tuban_core::reproject::choose_working_crs`]).
 
-use tuban_core::crs::Crs;
-use tuban_core::reproject::{extent, layer_crs, reproject, working_crs, LayerCrs};
+use tuban_core::reproject::{choose_working_crs, extent, layer_crs, reproject, LayerCrs, Working};
 
 use crate::external::{self, UserCrs};
 use crate::stage::read::{Inputs, ReadLayer};
@@ -27,8 +27,8 @@ pub struct Placed {
 /// Every layer of the run in one CRS.
 #[derive(Debug, Clone)]
 pub struct Settled {
-    /// The CRS the overlay works in.
-    pub working: Crs,
+    /// The CRS the overlay works in, and why.
+    pub working: Working,
     /// The patches.
     pub patches: Placed,
     /// The obstacle layers, in the order read, with their shape parameters.
@@ -37,11 +37,17 @@ pub struct Settled {
 
 impl Settled {
     /// `(role, how its CRS was settled)` for every layer, patches first: what the run prints.
+    /// When the overlay works in another CRS than the patches', a last `("overlay", why)`.
     pub fn notes(&self) -> Vec<(String, String)> {
-        std::iter::once(&self.patches)
+        let mut notes: Vec<(String, String)> = std::iter::once(&self.patches)
             .chain(self.obstacles.iter().map(|(p, _)| p))
             .map(|p| (p.read.role.to_string(), p.crs.how.clone()))
-            .collect()
+            .collect();
+        if self.working.crs != self.patches.crs.crs {
+            let w = &self.working;
+            notes.push(("overlay".into(), format!("{}: {}", w.crs, w.why)));
+        }
+        notes
     }
 }
 
@@ -59,13 +65,23 @@ pub(crate) fn user_crs<'a>(
 pub fn settle(inputs: Inputs, assume_crs: Option<&str>) -> Result<Settled, Error> {
     let assumed = user_crs(assume_crs, "assume_crs")?;
     let mut patches = place(inputs.patches, assumed)?;
-    let working =
-        extent(&patches.read.layer).map_or(patches.crs.crs, |e| working_crs(patches.crs.crs, e));
-    reproject(&mut patches.read.layer, patches.crs.crs, working);
+    let from = patches.crs.crs;
+    let working = match extent(&patches.read.layer) {
+        Some(e) => choose_working_crs(from, e).map_err(|source| Error::BadCrs {
+            given: patches.read.spec.source.label(),
+            source,
+        })?,
+        None => Working {
+            crs: from,
+            why: "the patches' own CRS (they have no coordinates)".into(),
+            warning: None,
+        },
+    };
+    reproject(&mut patches.read.layer, from, working.crs);
     let mut obstacles = Vec::with_capacity(inputs.obstacles.len());
     for (read, params) in inputs.obstacles {
         let mut placed = place(read, assumed)?;
-        reproject(&mut placed.read.layer, placed.crs.crs, working);
+        reproject(&mut placed.read.layer, placed.crs.crs, working.crs);
         obstacles.push((placed, params));
     }
     Ok(Settled {
