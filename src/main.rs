@@ -109,9 +109,13 @@ enum Command {
         /// Field holding the patch id (default: TBBH, BSM or XH).
         #[arg(long, value_name = "FIELD")]
         id_field: Option<String>,
-        /// Field holding the village (default: QSDWMC or ZLDWMC).
+        /// Field holding the village (default: the first of QSDWMC, ZLDWMC, XZCMC, CUNMC, CMC,
+        /// CUN, 村名, 村 the layer has).
         #[arg(long, value_name = "FIELD")]
         village_field: Option<String>,
+        /// Show villages by their short names: 二坪镇中山村民委员会 as 中山村.
+        #[arg(long)]
+        village_short: bool,
         /// Text encoding of every input's attributes (overrides .cpg and the DBF's language driver).
         #[arg(long, value_name = "ENCODING")]
         encoding: Option<String>,
@@ -212,6 +216,9 @@ fn flag_of(fix: Fix) -> &'static str {
             "name the CRS with --assume-crs EPSG:NNNN (e.g. EPSG:4544 = CGCS2000 / 3-degree Gauss-Kruger CM 105E)"
         }
         Fix::InvalidPolicy => "--invalid repair|skip|error chooses what to do with invalid geometry",
+        Fix::VillageField => {
+            "--village-field FIELD (village_field in the project file) names the patches' village field"
+        }
     }
 }
 
@@ -252,6 +259,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
             steep_threshold,
             id_field,
             village_field,
+            village_short,
             encoding,
             common,
         } => {
@@ -262,6 +270,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
             let mut p = Project::new(layer(patches));
             p.patches.id_field = id_field;
             p.patches.village_field = village_field;
+            p.patches.village_short = village_short;
             p.landuse = landuse.map(layer);
             p.graves = graves.map(|path| ObstacleLayerSpec {
                 layer: layer(path),
@@ -464,7 +473,7 @@ fn execute(project: &Project, common: &Common) -> Result<ExitCode, Error> {
         writeln!(out, "{}", summary_json(&outcome)).ok();
     }
     if !quiet {
-        for (role, how) in &outcome.crs_notes {
+        for (role, how) in outcome.crs_notes.iter().chain(&outcome.layer_notes) {
             writeln!(out, "{role}: {how}").ok();
         }
         writeln!(
@@ -483,6 +492,9 @@ fn execute(project: &Project, common: &Common) -> Result<ExitCode, Error> {
     }
     for w in &outcome.warnings {
         eprintln!("tuban: warning: {w}");
+    }
+    for fix in &outcome.fixes {
+        eprintln!("tuban: hint: {}", flag_of(*fix));
     }
     if !common.json {
         writeln!(out, "{}", summary_line(&outcome)).ok();
@@ -589,6 +601,7 @@ fn summary_json(o: &Outcome) -> serde_json::Value {
         "area_method": o.report.method.as_str(),
         "area_method_note": o.report.method_note,
         "crs": o.working_crs.to_string(),
+        "layers": o.crs_notes.iter().chain(&o.layer_notes).map(|(role, note)| json!({"layer": role, "note": note})).collect::<Vec<_>>(),
         "total": entry(&v.total, None),
         "villages": villages,
         "written": o.written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),

@@ -809,3 +809,111 @@ fn repaired_skipped_and_failed_are_counted_apart() {
         ["0", "2", "0"]
     );
 }
+
+/// Three 100 m squares in EPSG:4544 with the given properties (a JSON object each).
+fn squares_with(dir: &Path, name: &str, properties: [&str; 3]) -> PathBuf {
+    let features: Vec<String> = properties
+        .iter()
+        .enumerate()
+        .map(|(i, props)| {
+            let x = 600000.0 + 200.0 * i as f64;
+            format!(
+                r#"{{"type": "Feature", "properties": {props}, "geometry": {{"type": "Polygon", "coordinates": [[[{x}, 3303000.0], [{x1}, 3303000.0], [{x1}, 3303100.0], [{x}, 3303100.0], [{x}, 3303000.0]]]}}}}"#,
+                x1 = x + 100.0
+            )
+        })
+        .collect();
+    let path = dir.join(name);
+    std::fs::write(
+        &path,
+        format!(
+            r#"{{"type": "FeatureCollection", "crs": {{"type": "name", "properties": {{"name": "urn:ogc:def:crs:EPSG::4544"}}}}, "features": [{}]}}"#,
+            features.join(",\n")
+        ),
+    )
+    .unwrap();
+    path
+}
+
+/// The village column is never left empty without a word: a field named as county offices do is
+/// found and named; full 坐落单位 names can be shortened; no field at all is a warning that lists
+/// the text fields and the option.
+#[test]
+fn the_village_field_is_guessed_named_shortened_or_missed_out_loud() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |patches: &Path, extra: &[&str]| {
+        let csv = dir.path().join("v.csv");
+        let mut args = vec![
+            "overlay",
+            "--patches",
+            s(patches),
+            "-o",
+            s(&csv),
+            "--overwrite",
+        ];
+        args.extend_from_slice(extra);
+        let o = tuban(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let (header, rows) = read_csv(&csv);
+        let v = header.iter().position(|h| h == "village").unwrap();
+        let villages: Vec<String> = rows.iter().map(|r| r[v].clone()).collect();
+        (
+            villages,
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    // CUN, as county offices name it.
+    let cun = squares_with(
+        dir.path(),
+        "cun.geojson",
+        [
+            r#"{"BSM": "1", "CUN": "中山村"}"#,
+            r#"{"BSM": "2", "CUN": "狮子村"}"#,
+            r#"{"BSM": "3", "CUN": "中山村"}"#,
+        ],
+    );
+    let (villages, out, err) = run(&cun, &[]);
+    assert_eq!(villages, ["中山村", "狮子村", "中山村"]);
+    assert!(out.contains("village: field CUN (the first of"), "{out}");
+    assert!(out.contains("id: field BSM"), "{out}");
+    assert!(!err.contains("warning"), "{err}");
+
+    // ZLDWMC with full unit names: kept as they are, with a note; shortened on request.
+    let full = squares_with(
+        dir.path(),
+        "full.geojson",
+        [
+            r#"{"TBBH": "1", "ZLDWMC": "二坪镇中山村民委员会"}"#,
+            r#"{"TBBH": "2", "ZLDWMC": "铜梁区二坪镇狮子村民委员会"}"#,
+            r#"{"TBBH": "3", "ZLDWMC": "二坪镇二坪社区居民委员会"}"#,
+        ],
+    );
+    let (villages, out, _) = run(&full, &[]);
+    assert_eq!(villages[0], "二坪镇中山村民委员会");
+    assert!(out.contains("village_short would show 中山村"), "{out}");
+    let (villages, out, _) = run(&full, &["--village-short"]);
+    assert_eq!(villages, ["中山村", "狮子村", "二坪社区"]);
+    assert!(out.contains("short names (village_short)"), "{out}");
+
+    // No village field: a warning naming the text fields, and the flag.
+    let none = squares_with(
+        dir.path(),
+        "none.geojson",
+        [
+            r#"{"XH": 1, "MC": "甲", "BZ": "x"}"#,
+            r#"{"XH": 2, "MC": "乙", "BZ": "y"}"#,
+            r#"{"XH": 3, "MC": "丙", "BZ": "z"}"#,
+        ],
+    );
+    let (villages, out, err) = run(&none, &[]);
+    assert!(villages.iter().all(|v| v.is_empty()));
+    assert!(out.contains("id: field XH"), "{out}");
+    assert!(err.contains("no village field"), "{err}");
+    assert!(err.contains("its text fields are MC, BZ"), "{err}");
+    assert!(err.contains("--village-field"), "{err}");
+    // Naming it fixes it.
+    let (villages, _, err) = run(&none, &["--village-field", "MC"]);
+    assert_eq!(villages, ["甲", "乙", "丙"]);
+    assert!(!err.contains("no village field"), "{err}");
+}

@@ -95,7 +95,8 @@ fn the_stages_one_by_one_give_the_entry_points_report() {
     let inputs = stage::read::read(&project, &rules, &tuban::NoProgress).unwrap();
     let settled = stage::crs::settle(inputs, project.assume_crs.as_deref()).unwrap();
     let working = settled.working.crs;
-    let patches = stage::build::patches(&settled.patches, None, None, project.invalid).unwrap();
+    let patches =
+        stage::build::patches(&settled.patches, &project.patches, project.invalid).unwrap();
     let mut obstacles = stage::build::obstacles(settled.obstacles, &rules, project.invalid)
         .unwrap()
         .obstacles;

@@ -90,26 +90,95 @@ pub struct PatchFields {
 }
 
 impl PatchFields {
-    /// The usual choice for a rectification-patch layer: the first of `TBBH`, `BSM`, `XH` present
-    /// as the id, and `QSDWMC` (else `ZLDWMC`) as the village.
+    /// The usual choice for a rectification-patch layer: the first field of
+    /// [`PatchFields::ID_CANDIDATES`] the layer has as the id, and the first of
+    /// [`PatchFields::VILLAGE_CANDIDATES`] as the village (names compared exactly, ignoring ASCII
+    /// case).
     pub fn guess(layer: &Layer) -> Self {
         let first = |names: &[&str]| {
             names
                 .iter()
                 .find_map(|n| layer.field_index(n).map(|i| layer.fields[i].name.clone()))
         };
-        let [id, village] = Self::CANDIDATES;
         PatchFields {
-            id: first(id),
-            village: first(village),
+            id: first(Self::ID_CANDIDATES),
+            village: first(Self::VILLAGE_CANDIDATES),
         }
     }
 
-    /// The field names [`PatchFields::guess`] looks for, in order of preference: the identifier
-    /// (`TBBH` patch number, `BSM` feature code, `XH` serial number), then the village
-    /// (`QSDWMC` owner's name, `ZLDWMC` seat's name).
+    /// Where patch layers in the field keep their identifier, in order of preference: `TBBH`
+    /// (图斑编号, patch number), `BSM` (标识码, feature code), `XH` (序号, serial number).
+    pub const ID_CANDIDATES: &'static [&'static str] = &["TBBH", "BSM", "XH"];
+
+    /// Where patch layers in the field keep their village, in order of preference: `QSDWMC`
+    /// (权属单位名称, the owner: the village collective), `ZLDWMC` (坐落单位名称, the seat), then
+    /// the names county offices use: `XZCMC` (行政村名称), `CUNMC`, `CMC`, `CUN`, `村名`, `村`.
+    /// `QSDWMC` and `ZLDWMC` may hold full unit names (`二坪镇中山村民委员会`): see
+    /// [`short_village_name`].
+    pub const VILLAGE_CANDIDATES: &'static [&'static str] = &[
+        "QSDWMC", "ZLDWMC", "XZCMC", "CUNMC", "CMC", "CUN", "村名", "村",
+    ];
+
+    /// Every name [`PatchFields::guess`] looks for: identifiers, then villages.
     pub const CANDIDATES: [&'static [&'static str]; 2] =
-        [&["TBBH", "BSM", "XH"], &["QSDWMC", "ZLDWMC"]];
+        [Self::ID_CANDIDATES, Self::VILLAGE_CANDIDATES];
+}
+
+/// The village's short name in a 坐落单位/权属单位 name: the township (or county and township)
+/// in front and the 村民委员会 / 居民委员会 / 村委会 suffix are dropped, so that
+/// `二坪镇中山村民委员会` reads `中山村` and `二坪镇二坪社区居民委员会` reads `二坪社区`. A name
+/// without those parts comes back unchanged.
+///
+/// The township is cut at the first 镇, 乡 or 街道 that has a name before it and leaves at least
+/// two characters after it, so a village whose own name holds 镇 (`二坪镇镇江村`) keeps it.
+///
+/// ```
+/// use tuban_core::build::short_village_name;
+/// assert_eq!(short_village_name("二坪镇中山村民委员会"), "中山村");
+/// assert_eq!(short_village_name("铜梁区二坪镇隘口村民委员会"), "隘口村");
+/// assert_eq!(short_village_name("二坪镇二坪社区居民委员会"), "二坪社区");
+/// assert_eq!(short_village_name("二坪镇镇江村村委会"), "镇江村");
+/// assert_eq!(short_village_name("乡宁县关王庙乡北庄村民委员会"), "北庄村");
+/// assert_eq!(short_village_name("巴川街道办事处玉屏社区居民委员会"), "玉屏社区");
+/// assert_eq!(short_village_name("中山村"), "中山村");
+/// ```
+pub fn short_village_name(name: &str) -> String {
+    let name = name.trim();
+    let mut core = name.to_string();
+    for (suffix, keep) in [
+        ("村民委员会", "村"),
+        ("村村委会", "村"),
+        ("村委会", "村"),
+        ("社区居民委员会", "社区"),
+        ("居民委员会", "社区"),
+        ("社区居委会", "社区"),
+        ("居委会", "社区"),
+    ] {
+        if let Some(stem) = core.strip_suffix(suffix) {
+            core = format!("{stem}{keep}");
+            break;
+        }
+    }
+    let chars: Vec<char> = core.chars().collect();
+    for i in 1..chars.len() {
+        let marker = match chars[i] {
+            '镇' | '乡' => 1,
+            '街' if chars.get(i + 1) == Some(&'道') => {
+                let office: String = chars.iter().skip(i + 2).take(3).collect();
+                if office == "办事处" {
+                    5
+                } else {
+                    2
+                }
+            }
+            _ => continue,
+        };
+        let rest = &chars[i + marker..];
+        if rest.len() >= 2 {
+            return rest.iter().collect();
+        }
+    }
+    core
 }
 
 /// The patches of `layer`, one per record in record order. A record without geometry becomes a

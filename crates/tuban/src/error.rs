@@ -12,6 +12,8 @@ pub enum Fix {
     AssumeCrs,
     /// Choose another policy for invalid geometry (`invalid`).
     InvalidPolicy,
+    /// Name the patch layer's village field (`village_field`).
+    VillageField,
 }
 
 impl Error {

@@ -21,7 +21,8 @@
 //! [patches]
 //! path = "patches.shp"            # or a GeoPackage / File Geodatabase with layer = "..."
 //! id_field = "TBBH"               # optional: TBBH, BSM or XH, whichever exists
-//! village_field = "QSDWMC"        # optional: QSDWMC or ZLDWMC
+//! village_field = "QSDWMC"        # optional: QSDWMC, ZLDWMC, XZCMC, CUNMC, CMC, CUN, 村名, 村
+//! village_short = false           # true: 二坪镇中山村民委员会 shown as 中山村
 //! encoding = "GBK"                # optional: overrides .cpg and the DBF language driver
 //!
 //! [landuse]
@@ -192,8 +193,12 @@ pub struct PatchSpec {
     /// Field holding the patch id (default: TBBH, BSM or XH, whichever exists; else the record
     /// number).
     pub id_field: Option<String>,
-    /// Field holding the village (default: QSDWMC, else ZLDWMC).
+    /// Field holding the village (default: the first of
+    /// [`tuban_core::build::PatchFields::VILLAGE_CANDIDATES`] the layer has).
     pub village_field: Option<String>,
+    /// Show each village by its short name: `二坪镇中山村民委员会` as `中山村`
+    /// ([`tuban_core::build::short_village_name`]). Off by default: the names are the layer's.
+    pub village_short: bool,
 }
 
 impl From<LayerSpec> for PatchSpec {
@@ -202,6 +207,7 @@ impl From<LayerSpec> for PatchSpec {
             layer,
             id_field: None,
             village_field: None,
+            village_short: false,
         }
     }
 }
@@ -468,6 +474,7 @@ impl ProjectFile {
         let mut p = Project::new(self.patches.layer.into_spec());
         p.patches.id_field = self.patches.id_field;
         p.patches.village_field = self.patches.village_field;
+        p.patches.village_short = self.patches.village_short;
         p.landuse = self.landuse.map(LayerFile::into_spec);
         p.graves = self.graves.map(ObstacleFile::into_spec);
         p.roads = self.roads.map(ObstacleFile::into_spec);
@@ -533,6 +540,7 @@ struct PatchFile {
     layer: LayerFile,
     id_field: Option<String>,
     village_field: Option<String>,
+    village_short: bool,
 }
 
 #[derive(Deserialize)]
@@ -542,6 +550,8 @@ struct PatchFields {
     id_field: Option<String>,
     #[serde(default)]
     village_field: Option<String>,
+    #[serde(default)]
+    village_short: bool,
 }
 
 impl TryFrom<toml::Table> for PatchFile {
@@ -555,6 +565,7 @@ impl TryFrom<toml::Table> for PatchFile {
             layer,
             id_field: fields.id_field,
             village_field: fields.village_field,
+            village_short: fields.village_short,
         })
     }
 }

@@ -26,6 +26,12 @@ pub struct Outcome {
     pub working_crs: Crs,
     /// How each layer's CRS was settled: `(role, explanation)`.
     pub crs_notes: Vec<(String, String)>,
+    /// How each layer was understood besides its CRS: `(role, note)` (which fields gave the
+    /// patches' id and village, how the obstacle layers meet the patches, their measures).
+    pub layer_notes: Vec<(String, String)>,
+    /// Options that would improve this run (e.g. naming the village field): the command line
+    /// prints them as hints in its own spelling.
+    pub fixes: Vec<crate::Fix>,
     /// What the slope step did, if a DEM was given.
     pub steep: Option<SteepStats>,
     /// Things the user should know that did not stop the run (e.g. patches beyond the DEM).
@@ -84,6 +90,8 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Error
         obstacles,
         working,
         crs_notes,
+        layer_notes,
+        fixes,
         steep,
         mut warnings,
     } = measured;
@@ -111,6 +119,8 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Error
         obstacles,
         working_crs: working,
         crs_notes,
+        layer_notes,
+        fixes,
         steep,
         warnings,
         notes: written.notes,
@@ -124,6 +134,8 @@ struct Measured {
     obstacles: usize,
     working: Crs,
     crs_notes: Vec<(String, String)>,
+    layer_notes: Vec<(String, String)>,
+    fixes: Vec<crate::Fix>,
     steep: Option<SteepStats>,
     warnings: Vec<String>,
 }
@@ -149,10 +161,14 @@ fn measure(
     check(progress)?;
 
     progress.start(Stage::Build, None);
-    let p = &project.patches;
-    let (id, village) = (p.id_field.as_deref(), p.village_field.as_deref());
-    let patches = stage::build::patches(&settled.patches, id, village, project.invalid)?;
+    let patches = stage::build::patches(&settled.patches, &project.patches, project.invalid)?;
     warnings.extend(patches.warnings.iter().cloned());
+    let layer_notes: Vec<(String, String)> = patches
+        .notes
+        .iter()
+        .map(|n| ("patches".to_string(), n.clone()))
+        .collect();
+    let fixes = patches.fixes.clone();
     let mut built = stage::build::obstacles(settled.obstacles, rules, project.invalid)?;
     warnings.append(&mut built.warnings);
     progress.finish();
@@ -204,6 +220,8 @@ fn measure(
         obstacles,
         working,
         crs_notes,
+        layer_notes,
+        fixes,
         steep,
         warnings,
     })

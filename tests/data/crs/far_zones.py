@@ -58,7 +58,7 @@ def write(name, crs, patches, f, ellps):
     geod = Geod(ellps=ellps)
     feats = []
     for pid, ring in patches:
-        feats.append({"type": "Feature", "properties": {"TBBH": pid},
+        feats.append({"type": "Feature", "properties": {"TBBH": pid, "QSDWMC": name},
                       "geometry": {"type": "Polygon", "coordinates": [ring]}})
         lons = [p[0] for p in ring]
         lats = [p[1] for p in ring]

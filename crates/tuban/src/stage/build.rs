@@ -8,8 +8,11 @@
 //! it touches, so `skip` says how many were left out.
 
 use rayon::prelude::*;
-use tuban_core::build::{obstacles_from_owned_layer, patches_from_layer, PatchFields};
+use tuban_core::build::{
+    obstacles_from_owned_layer, patches_from_layer, short_village_name, PatchFields,
+};
 use tuban_core::geo;
+use tuban_core::layer::FieldKind;
 use tuban_core::overlay::{Obstacle, Patch};
 use tuban_core::report::PatchStatus;
 use tuban_core::rules::Rules;
@@ -17,9 +20,10 @@ use tuban_core::validity::{
     check_patch, overlapping_pairs, settle_obstacle, InvalidPolicy, Outcome, Settled,
 };
 
+use crate::project::PatchSpec;
 use crate::stage::crs::Placed;
-use crate::stage::read::with_every_field;
-use crate::Error;
+use crate::stage::read::{schema, with_every_field};
+use crate::{Error, Fix};
 
 /// How many individual warnings of one kind are listed before the rest are counted.
 const LISTED: usize = 20;
@@ -33,27 +37,29 @@ pub struct Patches {
     pub status: Vec<PatchStatus>,
     /// Which fields gave the id and the village.
     pub fields: PatchFields,
-    /// Things the user should know (overlapping patches).
+    /// How the id and the village were found (`id: field TBBH (...)`), for the run's description.
+    pub notes: Vec<String>,
+    /// Things the user should know (no village field, overlapping patches).
     pub warnings: Vec<String>,
+    /// Options that would improve the run (a village field to name).
+    pub fixes: Vec<Fix>,
 }
 
-/// Builds the patches of `placed` (identified by `fields`, each `None` guessed from the layer's
-/// field names) and settles invalid geometry by `policy`.
-pub fn patches(
-    placed: &Placed,
-    id_field: Option<&str>,
-    village_field: Option<&str>,
-    policy: InvalidPolicy,
-) -> Result<Patches, Error> {
+/// Builds the patches of `placed` as `spec` says (the id and village fields, each guessed from
+/// the layer's field names when not given; short village names) and settles invalid geometry by
+/// `policy`.
+pub fn patches(placed: &Placed, spec: &PatchSpec, policy: InvalidPolicy) -> Result<Patches, Error> {
     let layer = &placed.read.layer;
-    let guess = PatchFields::guess(layer);
-    let fields = PatchFields {
-        id: id_field.map(str::to_string).or(guess.id),
-        village: village_field.map(str::to_string).or(guess.village),
-    };
+    let label = layer.label();
+    let identity = identity(placed, spec);
+    let fields = identity.fields.clone();
     let mut patches = patches_from_layer(layer, &fields)
         .map_err(|e| with_every_field(e, placed.read.role, &placed.read.spec))?;
-    let label = layer.label();
+    if spec.village_short {
+        for p in &mut patches {
+            p.village = short_village_name(&p.village);
+        }
+    }
     let mut status = vec![PatchStatus::Measured; patches.len()];
     // Checked in parallel, settled in order (the first invalid patch is the one reported).
     let checked: Vec<Outcome> = patches
@@ -91,7 +97,8 @@ pub fn patches(
         &patches.iter().map(|p| &p.geometry).collect::<Vec<_>>(),
         0.0,
     );
-    let mut warnings: Vec<String> = overlaps
+    let mut warnings = identity.warnings;
+    warnings.extend(overlaps
         .iter()
         .take(LISTED)
         .map(|o| {
@@ -99,8 +106,7 @@ pub fn patches(
                 "{label}: patches {} and {} overlap by {:.2} m²: each is measured right, but totals count the overlap twice",
                 patches[o.a].id, patches[o.b].id, o.area
             )
-        })
-        .collect();
+        }));
     if overlaps.len() > LISTED {
         warnings.push(format!(
             "... and {} more overlapping pairs of patches",
@@ -111,8 +117,88 @@ pub fn patches(
         patches,
         status,
         fields,
+        notes: identity.notes,
         warnings,
+        fixes: identity.fixes,
     })
+}
+
+/// How a patch layer's id and village are found, and what to say about it.
+struct Identity {
+    fields: PatchFields,
+    notes: Vec<String>,
+    warnings: Vec<String>,
+    fixes: Vec<Fix>,
+}
+
+fn identity(placed: &Placed, spec: &PatchSpec) -> Identity {
+    let layer = &placed.read.layer;
+    let guess = PatchFields::guess(layer);
+    let mut out = Identity {
+        fields: PatchFields {
+            id: spec.id_field.clone().or(guess.id.clone()),
+            village: spec.village_field.clone().or(guess.village.clone()),
+        },
+        notes: Vec::new(),
+        warnings: Vec::new(),
+        fixes: Vec::new(),
+    };
+    let ids = PatchFields::ID_CANDIDATES.join(", ");
+    out.notes.push(match (&spec.id_field, &guess.id) {
+        (Some(f), _) => format!("id: field {f} (given)"),
+        (None, Some(f)) => format!("id: field {f} (the first of {ids} the layer has)"),
+        (None, None) => format!("id: the record number (the layer has none of {ids})"),
+    });
+    let villages = PatchFields::VILLAGE_CANDIDATES.join(", ");
+    match (&spec.village_field, &guess.village) {
+        (Some(f), _) => out.notes.push(format!("village: field {f} (given)")),
+        (None, Some(f)) => out.notes.push(format!(
+            "village: field {f} (the first of {villages} the layer has)"
+        )),
+        (None, None) => {
+            let text_fields: Vec<String> = schema(placed.read.role, &placed.read.spec)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|f| f.kind == FieldKind::Text)
+                .map(|f| f.name)
+                .collect();
+            let text_fields = if text_fields.is_empty() {
+                "it has no text field".to_string()
+            } else {
+                format!("its text fields are {}", text_fields.join(", "))
+            };
+            out.warnings.push(format!(
+                "{}: no village field (none of {villages}): every patch's village is empty and the village table has a single row; {text_fields}: name the one that holds the village (village_field)",
+                layer.label()
+            ));
+            out.fixes.push(Fix::VillageField);
+        }
+    }
+    if let Some(i) = out
+        .fields
+        .village
+        .as_deref()
+        .and_then(|f| layer.field_index(f))
+    {
+        let full = layer
+            .features
+            .iter()
+            .filter_map(|f| f.values.get(i))
+            .map(|v| v.to_string())
+            .find(|v| short_village_name(v) != *v);
+        match (full, spec.village_short) {
+            (Some(name), true) => out.notes.push(format!(
+                "village: short names (village_short), e.g. {name} → {}",
+                short_village_name(&name)
+            )),
+            (Some(name), false) => out.notes.push(format!(
+                "village: the field holds full unit names such as {name}; village_short would show {}",
+                short_village_name(&name)
+            )),
+            (None, _) => {}
+        }
+    }
+    out
 }
 
 /// The obstacles, ready for the index.

@@ -251,10 +251,15 @@ pub(crate) fn with_every_field(
     else {
         return e;
     };
-    let available = match &spec.source {
-        Source::File { path, layer } => schema(path, layer, role, spec).unwrap_or(available),
-        Source::Memory(_) => available,
-    };
+    let available = schema(role, spec)
+        .map(|fields| {
+            fields
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or(available);
     BuildError::MissingField {
         layer,
         field,
@@ -263,7 +268,13 @@ pub(crate) fn with_every_field(
     }
 }
 
-fn schema(path: &Path, layer: &Option<String>, role: Role, spec: &LayerSpec) -> Option<String> {
+/// Every field of the layer of `spec`, read from its file's schema (no records are decoded);
+/// `None` if the file cannot be read.
+pub fn schema(role: Role, spec: &LayerSpec) -> Option<Vec<tuban_core::layer::Field>> {
+    let (path, layer): (&Path, &Option<String>) = match &spec.source {
+        Source::File { path, layer } => (path, layer),
+        Source::Memory(layer) => return Some(layer.fields.clone()),
+    };
     let opts = ReadOptions {
         encoding: spec.encoding.clone(),
         name: Some(role.as_str().to_string()),
@@ -273,13 +284,9 @@ fn schema(path: &Path, layer: &Option<String>, role: Role, spec: &LayerSpec) -> 
         keep: Some(BoxFilter::new(|_| false)),
         ..Default::default()
     };
-    read_layer_filtered(path, &opts, &none).ok().map(|(l, _)| {
-        l.fields
-            .iter()
-            .map(|f| f.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    })
+    read_layer_filtered(path, &opts, &none)
+        .ok()
+        .map(|(l, _)| l.fields)
 }
 
 #[cfg(test)]
