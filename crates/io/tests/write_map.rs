@@ -9,9 +9,11 @@ use std::fs;
 
 use geo::{polygon, Area, LineString, MapCoords, MultiPolygon, Polygon};
 use tuban_core::area::AreaMethod;
+use tuban_core::codes::{CodeRow, CodeTable};
 use tuban_core::crs::Crs;
 use tuban_core::overlay::{Patch, PatchResult};
 use tuban_core::report::{Measured, PatchStatus, Report};
+use tuban_core::rules::{Decision, Rules};
 use tuban_core::verdict::VerdictRules;
 use tuban_io::write::run_info::{InputFile, RunInfo};
 use tuban_io::write::svg::{self, MapOptions};
@@ -155,6 +157,30 @@ fn info() -> RunInfo {
         started: "2026-11-28T06:03:05Z".into(),
         seconds: 0.25,
         warnings: vec!["3 patches beyond the DEM".into()],
+        layer_notes: vec![("graves".into(), "2 of 5 features near the patches".into())],
+        landuse: Some(CodeTable {
+            field: Some("DLBM".into()),
+            rows: vec![
+                CodeRow {
+                    features: 3,
+                    m2: 900.0,
+                    ..CodeRow::new(
+                        "0101".into(),
+                        &Rules::builtin(),
+                        Decision::NotObstacle,
+                        Some(0),
+                    )
+                },
+                CodeRow {
+                    features: 1,
+                    m2: 100.0,
+                    ..CodeRow::new("0999".into(), &Rules::builtin(), Decision::NoMatch, None)
+                },
+            ],
+            covered_m2: 1000.0,
+            patches_m2: 1250.0,
+            patches_short: 1,
+        }),
     }
 }
 
@@ -679,6 +705,15 @@ fn the_html_report_is_self_contained_and_its_village_rows_add_up() {
     assert_eq!(classes[0][5], "3");
     assert_eq!(classes[4][0], "wetland_area");
     assert_eq!(foot.len(), 3);
+
+    // The land-use codes: every code inside the patches, the unknown one marked, the share.
+    let (codes, _) = table_rows(&page, "landuse");
+    assert_eq!(codes.len(), 2);
+    assert_eq!(codes[0][0], "0101");
+    assert_eq!(codes[1][0], "！0999");
+    assert_eq!(codes[1][2], "no rule");
+    assert!(page.contains("80.00%"), "1000 of 1250 m² covered");
+    assert!(page.contains("2 of 5 features near the patches"));
 
     // The failed patches are listed with their errors.
     let (failed, _) = (page.matches("<table class=\"failures\">").count(), ());

@@ -169,6 +169,7 @@ fn info(dir: &Path) -> RunInfo {
         started: "2026-11-28T06:03:05Z".into(),
         seconds: 0.25,
         warnings: vec!["患者 beyond the DEM".into()],
+        ..Default::default()
     }
 }
 

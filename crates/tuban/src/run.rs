@@ -108,8 +108,13 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Error
         lang: project.lang,
         shp_encoding: project.shp_encoding,
     };
-    let describe =
-        || stage::write::describe_run(project, &report, &crs_notes, &warnings, &rules, start);
+    let notes = stage::write::RunNotes {
+        crs: &crs_notes,
+        layers: &layer_notes,
+        landuse: landuse.as_ref(),
+        warnings: &warnings,
+    };
+    let describe = || stage::write::describe_run(project, &report, &notes, &rules, start);
     let written = stage::write::write_outputs(
         &report,
         &project.outputs,

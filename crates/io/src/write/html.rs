@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use tuban_core::account::{hundredths, Totals};
+use tuban_core::codes::{CodeRow, CodeTable};
 use tuban_core::report::{PatchStatus, Report};
 use tuban_core::units::mu;
 use tuban_core::verdict::{class_zh, Verdict};
@@ -103,6 +104,9 @@ pub fn render(report: &Report, info: &RunInfo, lang: Lang) -> String {
 
     villages(&mut h, report, lang);
     classes(&mut h, report, lang);
+    if let Some(table) = &info.landuse {
+        landuse_codes(&mut h, table, lang);
+    }
     failures(&mut h, report, lang);
     run(&mut h, report, info, lang);
     h.push_str("</main>\n</body>\n</html>\n");
@@ -524,6 +528,65 @@ fn classes(h: &mut String, report: &Report, lang: Lang) {
     h.push_str("</tfoot>\n</table></div>\n</section>\n");
 }
 
+/// Every land-use code inside the patches, its class and the rule that gave it; the codes no
+/// rule knows first, marked.
+fn landuse_codes(h: &mut String, table: &CodeTable, lang: Lang) {
+    let t = |zh: &'static str, en: &'static str| match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    };
+    let rows: Vec<&CodeRow> = table.rows.iter().filter(|r| r.m2 > 0.0).collect();
+    let unknown = rows.iter().filter(|r| r.unknown()).count();
+    let _ = writeln!(
+        h,
+        "<section id=\"landuse\">\n<h2>{}</h2>\n<p class=\"note\">{}</p>\n<div class=\"scroll\"><table class=\"landuse\">\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>m²</th><th>{}</th></tr></thead>\n<tbody>",
+        t("图斑内的地类编码", "Land-use codes inside the patches"),
+        escape(&match lang {
+            Lang::Zh => format!(
+                "地类编码字段 {}；地类图斑覆盖图斑面积的 {:.2}%。{}",
+                table.field.as_deref().unwrap_or("（无）"),
+                table.share() * 100.0,
+                if unknown > 0 {
+                    format!("{unknown} 个编码无规则匹配（标 ！），其面积按净面积计。")
+                } else {
+                    "每个编码都有规则匹配。".to_string()
+                }
+            ),
+            Lang::En => format!(
+                "Code field {}; the land-use layer covers {:.2} % of the patches' area. {}",
+                table.field.as_deref().unwrap_or("(none)"),
+                table.share() * 100.0,
+                if unknown > 0 {
+                    format!("{unknown} codes match no rule (marked !): their area counts as clean.")
+                } else {
+                    "Every code is known to a rule.".to_string()
+                }
+            ),
+        }),
+        t("编码", "code"),
+        t("类别", "class"),
+        t("判定", "decision"),
+        t("规则", "rule"),
+        t("地类图斑数", "features"),
+        t("亩", "mu"),
+    );
+    for r in rows {
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"t\">{}{}</td><td class=\"t\">{}</td><td class=\"t\">{}</td><td class=\"t\"><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{:.2}</td><td class=\"n\">{:.2}</td></tr>",
+            if r.unknown() { "！" } else { "" },
+            escape(if r.code.is_empty() { "—" } else { &r.code }),
+            escape(r.class.as_deref().unwrap_or("")),
+            escape(r.decision),
+            escape(r.rule.as_deref().unwrap_or("")),
+            r.features,
+            r.m2,
+            tuban_core::units::mu(r.m2),
+        );
+    }
+    h.push_str("</tbody>\n</table></div>\n</section>\n");
+}
+
 fn failures(h: &mut String, report: &Report, lang: Lang) {
     let t = |zh: &'static str, en: &'static str| match lang {
         Lang::Zh => zh,
@@ -668,6 +731,9 @@ fn run(h: &mut String, report: &Report, info: &RunInfo, lang: Lang) {
     }
     for (role, how) in &info.crs_notes {
         fact(h, &format!("{} {role}", t("坐标系", "CRS of")), how);
+    }
+    for (role, note) in &info.layer_notes {
+        fact(h, &format!("{} {role}", t("图层", "Layer")), note);
     }
     for (k, v) in &info.thresholds {
         fact(h, k, v);

@@ -152,6 +152,13 @@ pub struct RunInfo {
     pub seconds: f64,
     /// Warnings the run printed.
     pub warnings: Vec<String>,
+    /// How each layer was understood besides its CRS, `(role, note)`: which fields gave the
+    /// patches' id and village, how each obstacle layer meets the patches.
+    #[serde(default)]
+    pub layer_notes: Vec<(String, String)>,
+    /// The land-use layer code by code inside the patches, if one was given.
+    #[serde(default)]
+    pub landuse: Option<tuban_core::codes::CodeTable>,
 }
 
 /// `t` as ISO 8601 in UTC to the second: `2026-11-28T06:03:05Z`. Times before 1970 are written

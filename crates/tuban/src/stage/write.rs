@@ -240,13 +240,25 @@ pub fn write_outputs(
     Ok(done)
 }
 
+/// What the run found out about its inputs, for its description.
+#[derive(Debug, Clone, Copy)]
+pub struct RunNotes<'a> {
+    /// How each layer's CRS was settled.
+    pub crs: &'a [(String, String)],
+    /// How each layer was understood besides its CRS.
+    pub layers: &'a [(String, String)],
+    /// The land-use layer code by code.
+    pub landuse: Option<&'a tuban_core::codes::CodeTable>,
+    /// The warnings so far.
+    pub warnings: &'a [String],
+}
+
 /// What the workbook's run sheet and the HTML report say of the run: inputs with sizes and
 /// SHA-256, CRS, method, rules, thresholds, version, start time and time taken so far.
 pub fn describe_run(
     project: &Project,
     report: &Report,
-    crs_notes: &[(String, String)],
-    warnings: &[String],
+    notes: &RunNotes<'_>,
     rules: &Rules,
     start: Instant,
 ) -> Result<RunInfo, Error> {
@@ -286,7 +298,9 @@ pub fn describe_run(
     Ok(RunInfo {
         inputs,
         crs: report.crs.map(|c| c.to_string()).unwrap_or_default(),
-        crs_notes: crs_notes.to_vec(),
+        crs_notes: notes.crs.to_vec(),
+        layer_notes: notes.layers.to_vec(),
+        landuse: notes.landuse.cloned(),
         area_method: report.method_note.clone(),
         rules: rules
             .rules()
@@ -297,6 +311,6 @@ pub fn describe_run(
         tuban_version: env!("CARGO_PKG_VERSION").into(),
         started: write::run_info::timestamp_utc(std::time::SystemTime::now() - start.elapsed()),
         seconds: start.elapsed().as_secs_f64(),
-        warnings: warnings.to_vec(),
+        warnings: notes.warnings.to_vec(),
     })
 }
