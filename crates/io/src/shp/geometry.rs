@@ -393,8 +393,8 @@ fn assemble_polygons(rings: Vec<Vec<Coord<f64>>>) -> Result<Geometry<f64>, Strin
 
 #[cfg(test)]
 mod tests {
-    use super::super::header::family;
     use super::*;
+    use crate::shp::header::family;
     use geo::coord;
     use shapefile::ReadableShape;
     use std::io::Cursor;

@@ -3,8 +3,8 @@
 
 use std::f64::consts::PI;
 
-use super::super::{CrsError, Ellipsoid};
 use super::parse::{squash, Item, Node};
+use crate::crs::{CrsError, Ellipsoid};
 
 /// The facts of a CRS pulled out of the WKT tree.
 #[derive(Debug, Default)]

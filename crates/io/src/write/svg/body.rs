@@ -6,13 +6,13 @@ use std::fmt::Write as _;
 use geo::Centroid;
 use tuban_core::verdict::Verdict;
 
-use super::super::Lang;
 use super::layout::{path_data, Map};
 use super::style::{
     class_paint, class_style, verdict_fill, verdict_label, NOT_RECTIFIABLE_OUTLINE,
 };
 use super::text::escape;
 use super::{mm, text, TOOLTIP_LIMIT};
+use crate::write::Lang;
 
 /// The title and the one-line summary above the map.
 pub(super) fn header(out: &mut String, map: &Map, title: &str) {

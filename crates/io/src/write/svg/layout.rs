@@ -10,9 +10,9 @@ use tuban_core::report::Report;
 use tuban_core::units::mu;
 use tuban_core::verdict::{class_zh, Verdict};
 
-use super::super::Lang;
 use super::text::grouped;
 use super::{mm, tr, MapOptions};
+use crate::write::Lang;
 
 /// From the report's coordinates to a plane in metres.
 #[derive(Debug, Clone, Copy)]

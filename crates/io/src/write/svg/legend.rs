@@ -4,11 +4,11 @@ use std::fmt::Write as _;
 
 use tuban_core::verdict::Verdict;
 
-use super::super::Lang;
 use super::layout::Map;
 use super::style::{class_paint, verdict_fill, verdict_label, NOT_RECTIFIABLE_OUTLINE};
 use super::text::{escape, wrap};
 use super::{mm, text};
+use crate::write::Lang;
 
 /// The legend at the top of the panel.
 pub(super) fn legend(out: &mut String, map: &Map) {

@@ -3,10 +3,10 @@
 
 use std::fmt::Write as _;
 
-use super::super::Lang;
 use super::layout::{method_text, Map};
 use super::text::{grouped, wrap};
 use super::{mm, text, PX_PER_MM};
+use crate::write::Lang;
 
 /// The notes, the scale bar and the north arrow, from the bottom of the panel up.
 pub(super) fn notes_scale_north(out: &mut String, map: &Map) {

@@ -4,9 +4,9 @@ use std::fmt::Write as _;
 
 use tuban_core::verdict::Verdict;
 
-use super::super::Lang;
 use super::layout::Map;
 use super::mm;
+use crate::write::Lang;
 
 /// How a class is drawn.
 pub(super) struct ClassStyle {
