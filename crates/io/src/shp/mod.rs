@@ -1,4 +1,5 @@
-//! ESRI shapefile reader.
+//! ESRI shapefiles: the reader, the one list of a shapefile's files ([`COMPANIONS`], found in
+//! any letter case by [`find_companion`]), and the byte layout writers share ([`encode`]).
 //!
 //! [`read`] reads a `.shp` (geometry) and its `.dbf` (attribute table) into a [`Layer`], plus the
 //! `.prj` (kept as [`Layer::crs_text`], untouched) and the `.cpg` (text encoding) when present.
@@ -142,6 +143,7 @@
 //! that this module puts into a [`Layer`].
 
 mod dbf;
+pub mod encode;
 mod encoding;
 mod files;
 mod geometry;
@@ -162,6 +164,8 @@ use encoding::{choose_encoding, read_cpg_bytes, Codec, CPG_MAX};
 use files::Files;
 use header::{shx_offsets, Shp};
 use records::{read_records, read_records_parallel, Decoder, Failure, Records};
+
+pub use files::{find_companion, is_shapefile_extension, COMPANIONS, DERIVED_INDEXES};
 
 /// Reads the shapefile at `path` (with or without the `.shp` extension) into a [`Layer`].
 ///
