@@ -301,7 +301,7 @@ pub fn generate(opts: &SynthOptions) -> Result<SynthSummary, SynthError> {
     stream(rows, |r| world.road_row(r), |c| w.write(c))?;
     let roads = w.finish()?;
     for name in ["patches", "dltb", "graves", "roads"] {
-        for ext in ["shp", "shx", "dbf", "cpg", "prj"] {
+        for ext in std::iter::once("shp").chain(tuban_io::shp::COMPANIONS) {
             files.push(base(&format!("{name}.{ext}")));
         }
     }
