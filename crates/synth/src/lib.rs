@@ -47,7 +47,8 @@
 //!
 //! ```text
 //! SynthOptions (N, seed, CRS) ──► world::World: where everything is, pure functions of the
-//!                                 seed and the position (rng: stateless randomness)
+//!                                 seed and the position (rng: stateless randomness;
+//!                                 terrain: hills and the noise land use follows)
 //!   ├─ layers: one unit (a row of slots, a band of mesh rows) ──► shp::Chunk (shapes + rows)
 //!   │            ──► shp::LayerWriter (streams .shp/.shx/.dbf, headers patched at the end;
 //!   │                every byte laid out by tuban_io::shp::encode)
@@ -59,6 +60,7 @@
 mod layers;
 mod rng;
 mod shp;
+mod terrain;
 mod tiff;
 mod world;
 
