@@ -65,7 +65,8 @@
 //!
 //! The texts name the part (from 1, in the order of the geometry's polygons) and the ring
 //! ("outer ring", "hole 2") and say what to do; the caller adds the file and the record.
-//! Areas in the texts are planar, in the coordinates' unit squared (m² in a projected CRS).
+//! Areas in the texts are planar, in the coordinates' unit squared (`m2` in a projected CRS:
+//! the texts hold only characters GBK can encode, as they go into GBK shapefiles).
 //!
 //! Patches that overlap **each other** are not invalid (each is measured on its own and its
 //! numbers are right), but a total over them counts the shared area twice: [`overlapping_pairs`]

@@ -195,15 +195,15 @@ fn settle(mp: &MultiPolygon<f64>, policy: InvalidPolicy, patch: bool, copy_valid
     let after = geometry.unsigned_area();
     if patch && !has_area(after) {
         return Outcome::Invalid(format!(
-            "{listed}: nothing is left after repair (as drawn: {as_drawn:.2} m²), so it cannot \
+            "{listed}: nothing is left after repair (as drawn: {as_drawn:.2} m2), so it cannot \
              be measured; fix the outline in a GIS"
         ));
     }
     let n = geometry.0.len();
     Outcome::Repaired {
         what: format!(
-            "{listed}: repaired into {n} polygon{} of {after:.2} m² (as drawn: {as_drawn:.2} \
-             m²)",
+            "{listed}: repaired into {n} polygon{} of {after:.2} m2 (as drawn: {as_drawn:.2} \
+             m2)",
             if n == 1 { "" } else { "s" }
         ),
         geometry,

@@ -74,7 +74,8 @@ pub(super) fn wrap(s: &str, size: f64, width: f64) -> Vec<String> {
     lines
 }
 
-/// Formats a number with `decimals` decimals, grouping thousands with thin spaces (`12 345.67`).
+/// Formats a number with `decimals` decimals, grouping thousands with spaces (`12 345.67`), as GB 3101
+/// groups digits; an ASCII space, not a thin space (U+2009), which GBK cannot hold.
 pub(super) fn grouped(v: f64, decimals: usize) -> String {
     let s = format!("{:.*}", decimals, v.abs());
     let (int, frac) = match s.find('.') {
@@ -84,7 +85,7 @@ pub(super) fn grouped(v: f64, decimals: usize) -> String {
     let mut g = String::new();
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
-            g.push('\u{2009}');
+            g.push(' ');
         }
         g.push(c);
     }
@@ -128,7 +129,7 @@ mod tests {
 
     #[test]
     fn thousands_are_grouped() {
-        assert_eq!(grouped(12_345.678, 2), "12\u{2009}345.68");
+        assert_eq!(grouped(12_345.678, 2), "12 345.68");
         assert_eq!(grouped(-0.001, 2), "0.00");
     }
 }

@@ -135,7 +135,7 @@ pub(super) fn unit_label(unit: Unit, lang: Lang) -> &'static str {
     match (unit, lang) {
         (Unit::Text, _) => "",
         (Unit::M2, Lang::Zh) => "平方米",
-        (Unit::M2, Lang::En) => "m²",
+        (Unit::M2, Lang::En) => "m2",
         (Unit::Mu, Lang::Zh) => "亩",
         (Unit::Mu, Lang::En) => "mu",
         (Unit::Ha, Lang::Zh) => "公顷",
