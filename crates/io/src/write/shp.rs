@@ -3,7 +3,7 @@
 //!
 //! A shapefile is five files: `.shp` (Polygon shapes), `.shx` (their index), `.dbf` (the
 //! attributes), `.prj` (the CRS as ESRI WKT, from [`Report::crs`]; none when the CRS is unknown)
-//! and `.cpg` (the text encoding: `GBK` or `UTF-8`, [`ShpOptions::encoding`]). This module
+//! and `.cpg` (the text encoding: `GBK`, `GB18030` or `UTF-8`, [`ShpOptions::encoding`]). This module
 //! decides what goes into them; the bytes are laid out by [`crate::shp::encode`] (after the ESRI
 //! specification and the dBase III table format), which `tuban synth` writes with too. Every
 //! detail below is deliberate:
@@ -33,9 +33,11 @@
 //!   Other long names (a rules file's classes) keep their unit suffix and lose the end of the
 //!   class name (`wetland_area_mu` → `wetland_mu`... see [`short_names`]); a clash gets a digit.
 //! * **Encoding.** The `.cpg` names it, and the DBF's language-driver byte agrees (0x4D, code
-//!   page 936, for GBK; 0 for UTF-8, which has none). Text that GBK cannot encode (a rare
-//!   character outside GBK) is refused with a message saying to write UTF-8 instead, rather than
-//!   written as `?`.
+//!   page 936, for GBK and for GB18030, which has no byte of its own and holds GBK unchanged; 0
+//!   for UTF-8, which has none). Every text tuban writes itself (column names, verdicts, reasons,
+//!   repair notes, class names, units) is GBK. User text that GBK cannot encode (a rare character
+//!   in a village name) is refused, naming the file, record, field and characters, with the fix:
+//!   write GB18030 or UTF-8 instead; it is never written as `?`.
 //!
 //! **Whole or nothing.** The five files are written into a temporary folder beside the target,
 //! flushed to disk, and only then renamed into place, the `.shp` last. Stale companions of an
@@ -66,33 +68,43 @@ pub enum ShpEncoding {
     Gbk,
     /// UTF-8, for any character; QGIS and ArcGIS 10.2+ read it through the `.cpg`.
     Utf8,
+    /// GB18030, the Chinese national standard that extends GBK to every Unicode character (rare
+    /// characters in names take four bytes; everything GBK holds is written exactly as GBK
+    /// writes it). The `.cpg` says `GB18030`, which GDAL (so QGIS) reads; it does not read
+    /// `54936`, the code page's number. There is no language driver byte for GB18030: the DBF
+    /// gets GBK's (0x4D), so a reader that has lost the `.cpg` still reads every character
+    /// outside the four-byte range right.
+    Gb18030,
 }
 
 impl ShpEncoding {
-    /// The `.cpg` text: `GBK` or `UTF-8`.
+    /// The `.cpg` text: `GBK`, `UTF-8` or `GB18030`.
     pub fn cpg(self) -> &'static str {
         match self {
             ShpEncoding::Gbk => "GBK",
             ShpEncoding::Utf8 => "UTF-8",
+            ShpEncoding::Gb18030 => "GB18030",
         }
     }
 
     /// The DBF header's language-driver byte.
     fn ldid(self) -> u8 {
         match self {
-            ShpEncoding::Gbk => encode::LDID_GBK,
+            ShpEncoding::Gbk | ShpEncoding::Gb18030 => encode::LDID_GBK,
             ShpEncoding::Utf8 => encode::LDID_NONE,
         }
     }
 
     /// `s` in this encoding; `None` if a character cannot be encoded.
     fn encode(self, s: &str) -> Option<Vec<u8>> {
+        let with = |enc: &'static encoding_rs::Encoding| {
+            let (bytes, _, unmappable) = enc.encode(s);
+            (!unmappable).then(|| bytes.into_owned())
+        };
         match self {
             ShpEncoding::Utf8 => Some(s.as_bytes().to_vec()),
-            ShpEncoding::Gbk => {
-                let (bytes, _, unmappable) = encoding_rs::GBK.encode(s);
-                (!unmappable).then(|| bytes.into_owned())
-            }
+            ShpEncoding::Gbk => with(encoding_rs::GBK),
+            ShpEncoding::Gb18030 => with(encoding_rs::GB18030),
         }
     }
 }
@@ -100,15 +112,24 @@ impl ShpEncoding {
 impl FromStr for ShpEncoding {
     type Err = String;
 
-    /// `GBK` (also `936`, `CP936`, `GB2312`) or `UTF-8` (`UTF8`, `65001`), any case.
+    /// `GBK` (also `936`, `CP936`, `GB2312`), `UTF-8` (`UTF8`, `65001`) or `GB18030`
+    /// (`GB-18030`, `54936`), any case.
     fn from_str(s: &str) -> Result<Self, String> {
         match s.trim().to_ascii_uppercase().as_str() {
             "GBK" | "936" | "CP936" | "GB2312" => Ok(ShpEncoding::Gbk),
             "UTF-8" | "UTF8" | "65001" => Ok(ShpEncoding::Utf8),
+            "GB18030" | "GB-18030" | "54936" => Ok(ShpEncoding::Gb18030),
             other => Err(format!(
-                "unknown shapefile encoding '{other}': use 'GBK' or 'UTF-8'"
+                "unknown shapefile encoding '{other}': use 'GBK', 'GB18030' or 'UTF-8'"
             )),
         }
+    }
+}
+
+impl std::fmt::Display for ShpEncoding {
+    /// The name the `.cpg` holds: `GBK`, `UTF-8` or `GB18030` (which [`FromStr`] reads back).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.cpg())
     }
 }
 
@@ -329,11 +350,13 @@ fn write_table(
                     .filter(|c| enc.encode(&c.to_string()).is_none())
                     .collect();
                 return Err(WriteError::Refused(format!(
-                    "{}: record {}, field {}: \"{s}\" has characters GBK cannot encode ({bad}); \
-                     write the shapefile's text as UTF-8 instead",
+                    "{}: record {}, field {}: \"{s}\" has characters {} cannot encode ({bad}); \
+                     write the shapefile's text as GB18030 (GBK extended to every character; \
+                     GDAL and QGIS read it) or UTF-8 instead",
                     path.display(),
                     r + 1,
-                    table.names[k]
+                    table.names[k],
+                    enc.cpg()
                 )));
             };
             if b.len() > 254 {
@@ -673,8 +696,23 @@ mod tests {
     fn encodings_parse() {
         assert_eq!("cp936".parse::<ShpEncoding>(), Ok(ShpEncoding::Gbk));
         assert_eq!("utf8".parse::<ShpEncoding>(), Ok(ShpEncoding::Utf8));
+        assert_eq!("gb18030".parse::<ShpEncoding>(), Ok(ShpEncoding::Gb18030));
+        assert_eq!("54936".parse::<ShpEncoding>(), Ok(ShpEncoding::Gb18030));
         assert!("latin1".parse::<ShpEncoding>().is_err());
+        for e in [ShpEncoding::Gbk, ShpEncoding::Utf8, ShpEncoding::Gb18030] {
+            assert_eq!(e.to_string().parse::<ShpEncoding>(), Ok(e));
+        }
         assert_eq!(ShpEncoding::Gbk.encode("中山村").unwrap().len(), 6);
         assert_eq!(ShpEncoding::Gbk.encode("😀"), None);
+        // GB18030: GBK's bytes for what GBK holds; four bytes for the rest. 𠀀 (U+20000) is
+        // 0x95 0x32 0x82 0x36 in GB 18030-2005 (Python's gb18030 codec agrees).
+        assert_eq!(
+            ShpEncoding::Gb18030.encode("中山村"),
+            ShpEncoding::Gbk.encode("中山村")
+        );
+        assert_eq!(
+            ShpEncoding::Gb18030.encode("𠀀家").unwrap(),
+            [0x95, 0x32, 0x82, 0x36, 0xBC, 0xD2]
+        );
     }
 }
