@@ -473,6 +473,26 @@ fn write_table(
     Ok(written)
 }
 
+/// The files [`write`] (or [`write_pieces`]) makes for `path`: the `.shp` and its
+/// [`COMPANIONS`], with the extensions' letter case following the target's (`X.SHP` → `X.DBF`).
+/// The `.prj` is in the list even for a report without a CRS, since an old one is then removed.
+/// For checking, before a run, that no output overwrites an input or an existing file.
+///
+/// ```
+/// use std::path::PathBuf;
+/// let files = tuban_io::write::shp::files(std::path::Path::new("out/X.SHP"));
+/// assert_eq!(files[0], PathBuf::from("out/X.SHP"));
+/// assert_eq!(files[2], PathBuf::from("out/X.DBF"));
+/// assert_eq!(files.len(), 5);
+/// ```
+pub fn files(path: &Path) -> Vec<PathBuf> {
+    let set = FileSet::new(path);
+    std::iter::once("shp")
+        .chain(COMPANIONS)
+        .map(|ext| set.target(ext))
+        .collect()
+}
+
 /// The files of one shapefile: `dir/stem.ext`, with the extensions' letter case following the
 /// target's (`X.SHP` → `X.DBF`).
 struct FileSet {
