@@ -473,7 +473,7 @@ fn write_table(
     Ok(written)
 }
 
-/// The files [`write`] (or [`write_pieces`]) makes for `path`: the `.shp` and its
+/// The files [`write()`] (or [`write_pieces`]) makes for `path`: the `.shp` and its
 /// [`COMPANIONS`], with the extensions' letter case following the target's (`X.SHP` → `X.DBF`).
 /// The `.prj` is in the list even for a report without a CRS, since an old one is then removed.
 /// For checking, before a run, that no output overwrites an input or an existing file.
