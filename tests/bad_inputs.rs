@@ -547,7 +547,7 @@ fn bowtie() {
         "{what}"
     );
     assert!(
-        what.ends_with("repaired into 2 polygons of 5000.00 m² (as drawn: 0.00 m²)"),
+        what.ends_with("repaired into 2 polygons of 5000.00 m2 (as drawn: 0.00 m2)"),
         "{what}"
     );
 }

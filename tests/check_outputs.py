@@ -360,11 +360,12 @@ def shp_parts(shp):
     if not cpg.exists():
         raise AssertionError(f"{shp}: no .cpg")
     name = cpg.read_text(encoding="ascii").strip()
-    encoding = {"GBK": "gbk", "UTF-8": "utf-8"}.get(name)
+    encoding = {"GBK": "gbk", "UTF-8": "utf-8", "GB18030": "gb18030"}.get(name)
     if not encoding:
-        raise AssertionError(f"{cpg}: {name!r} is neither GBK nor UTF-8")
+        raise AssertionError(f"{cpg}: {name!r} is neither GBK, GB18030 nor UTF-8")
+    # GB18030 has no language driver of its own: tuban writes GBK's, 0x4D (code page 936).
     ldid = shp.with_suffix(".dbf").read_bytes()[29]
-    if (name == "GBK") != (ldid == 0x4D):
+    if (name in ("GBK", "GB18030")) != (ldid == 0x4D):
         raise AssertionError(f"{shp}: .cpg says {name} but the DBF language driver is 0x{ldid:02X}")
     for ext in (".shx", ".dbf", ".prj"):
         if not shp.with_suffix(ext).exists():

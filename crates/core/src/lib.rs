@@ -9,6 +9,28 @@
 //! [`rules`] turn features into classed [`overlay::Obstacle`]s; [`overlay`] indexes them in an
 //! R-tree and clips them against each patch in parallel; [`units`] converts square metres to mu.
 //!
+//! ## Modules, in the order the data flows
+//!
+//! ```text
+//! layer::Layer (from tuban-io's readers: features with a typed attribute table)
+//!   │ crs: recognise the CRS (.prj WKT, EPSG codes), Gauss-Kruger, the ellipsoid
+//!   │ reproject: layer_crs, working_crs, reproject → every layer in one projected CRS
+//!   ▼
+//! build: patches_from_layer            → Vec<overlay::Patch>     (id, village, outline)
+//!        obstacles_from_layer + rules  → Vec<overlay::Obstacle>  (class, outline)
+//!          shapes: grave points → discs, road lines → corridors
+//!          validity: invalid outlines diagnosed, repaired, skipped or refused (Outcome)
+//! steep: raster::Grid (a DEM window) → slope (Horn) → cells over the threshold → Obstacles
+//!   ▼
+//! overlay: ObstacleIndex (R-tree) + overlay() → Vec<overlay::PatchResult> (m² per class, union)
+//!          clip: exact rectangle clipping; area: AreaMethod (planar, or the survey's ellipsoid)
+//!   ▼
+//! verdict: judge → Judgement (rectifiable / partly / not, and why)
+//! account: VillageTable of Totals (sums in m², rounding that adds up); units: m² → mu, ha
+//!   ▼
+//! report::Report: one row per patch, the columns and cells every writer (tuban-io) shares
+//! ```
+//!
 //! The journey of a patch:
 //!
 //! ```text

@@ -246,7 +246,9 @@ impl Report {
     }
 
     /// The reasons of row `row` as text: `forest 0.52 mu; road 0.10 mu; grave 0.05 mu (3 graves)`,
-    /// or in Chinese `林地 0.52亩；道路 0.10亩；墓地 0.05亩（3座）`. Areas under 0.005 mu are shown in m².
+    /// or in Chinese `林地 0.52亩；道路 0.10亩；墓地 0.05亩（3座）`. Areas under 0.005 mu are shown in
+    /// square metres: `road 1.6 m2`, `道路 1.6平方米`. Every character is one GBK holds (so `m2`,
+    /// not `m²`): the text goes into GBK shapefiles as it is.
     pub fn reasons_text(&self, row: usize, chinese: bool) -> String {
         let Some(j) = &self.judgements[row] else {
             return String::new();
@@ -261,7 +263,7 @@ impl Report {
                 let amount = match (m >= 0.005, chinese) {
                     (true, false) => format!("{m:.2} mu"),
                     (true, true) => format!("{m:.2}亩"),
-                    (false, false) => format!("{m2:.1} m²"),
+                    (false, false) => format!("{m2:.1} m2"),
                     (false, true) => format!("{m2:.1}平方米"),
                 };
                 let n = counts[c];

@@ -342,8 +342,12 @@ fn utf8_shapefiles_and_text_gbk_cannot_hold() {
     fs::write(shp.with_extension("qix"), b"old index").unwrap();
     let err = write::shp::write(&report, &ShpOptions::default(), &shp).unwrap_err();
     let msg = err.to_string();
+    // The file, the record, the field, the characters and the fix.
     assert!(
-        msg.contains("𠀀") && msg.contains("UTF-8") && msg.contains("record 1"),
+        msg.starts_with(&format!("{}: record 1, field village: ", shp.display()))
+            && msg.contains("(𠀀)")
+            && msg.contains("as GB18030")
+            && msg.contains("or UTF-8 instead"),
         "{msg}"
     );
     // Nothing changed, nothing left over.
@@ -370,6 +374,42 @@ fn utf8_shapefiles_and_text_gbk_cannot_hold() {
         .map(|f| layer.value(f, "village").unwrap().as_text().unwrap())
         .collect();
     assert_eq!(v, ["𠀀家村", "二坪村", "中山村", "高家村", "高家村"]);
+    // GB18030 holds it too, in four bytes, with GBK's bytes for the rest.
+    let gb = ShpOptions {
+        encoding: ShpEncoding::Gb18030,
+    };
+    write::shp::write(&report, &gb, &shp).unwrap();
+    assert_eq!(
+        fs::read_to_string(shp.with_extension("cpg")).unwrap(),
+        "GB18030"
+    );
+    let dbf = fs::read(shp.with_extension("dbf")).unwrap();
+    assert_eq!(dbf[29], 0x4D, "GBK's language driver: GB18030 has none");
+    let (gbk, _, _) = encoding_rs::GBK.encode("二坪村");
+    assert!(dbf.windows(gbk.len()).any(|w| w == &gbk[..]));
+    assert!(dbf
+        .windows(6)
+        .any(|w| w == [0x95, 0x32, 0x82, 0x36, 0xBC, 0xD2])); // 𠀀家
+    let layer = tuban_io::shp::read(&shp, &ReadOptions::default()).unwrap();
+    assert_eq!(layer.encoding.as_deref(), Some("GB18030 (from .cpg)"));
+    let village = |layer: &tuban_core::layer::Layer| -> Vec<String> {
+        layer
+            .features
+            .iter()
+            .map(|f| layer.value(f, "village").unwrap().as_text().unwrap())
+            .collect()
+    };
+    assert_eq!(village(&layer)[0], "𠀀家村");
+    // Without its .cpg the language driver says GBK, whose decoder (WHATWG's, as encoding_rs
+    // implements it) is GB18030's: tuban still reads the four-byte character.
+    fs::remove_file(shp.with_extension("cpg")).unwrap();
+    let layer = tuban_io::shp::read(&shp, &ReadOptions::default()).unwrap();
+    assert_eq!(
+        layer.encoding.as_deref(),
+        Some("GBK (from language driver 0x4D)")
+    );
+    assert_eq!(village(&layer), v);
+
     // A report without a CRS leaves no .prj, and removes an old one.
     report.crs = None;
     write::shp::write(&report, &opts, &shp).unwrap();
@@ -618,8 +658,8 @@ fn the_workbook_has_its_sheets_in_either_language() {
 }
 
 /// The files `tests/check_outputs.py` is run on: `x.*` (everything, Chinese workbook, GBK
-/// shapefiles), `en.*` (the English workbook) and `u.*` (UTF-8 shapefiles with a village name
-/// outside GBK).
+/// shapefiles), `en.*` (the English workbook), `u.*` (UTF-8 shapefiles with a village name
+/// outside GBK) and `g.*` (the same in GB18030).
 fn write_python_sample(dir: &Path) {
     let report = sample();
     write_all(&report, dir, ShpEncoding::Gbk);
@@ -644,6 +684,13 @@ fn write_python_sample(dir: &Path) {
     write::csv::write(&u, &dir.join("u.csv")).unwrap();
     write::shp::write(&u, &opts, &dir.join("u.shp")).unwrap();
     write::shp::write_pieces(&u, &opts, &dir.join("u_obstacles.shp")).unwrap();
+    // The same in GB18030.
+    let opts = ShpOptions {
+        encoding: ShpEncoding::Gb18030,
+    };
+    write::csv::write(&u, &dir.join("g.csv")).unwrap();
+    write::shp::write(&u, &opts, &dir.join("g.shp")).unwrap();
+    write::shp::write_pieces(&u, &opts, &dir.join("g_obstacles.shp")).unwrap();
 }
 
 #[test]
@@ -677,13 +724,15 @@ fn the_python_check_passes_when_available() {
     let out = std::process::Command::new(std::env::var_os("TUBAN_CHECK_PYTHON").unwrap())
         .arg(&script)
         .arg(dir.path())
-        .args(["--stem", "en", "--stem", "u"])
+        .args(["--stem", "en", "--stem", "u", "--stem", "g"])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     assert!(
-        stdout.contains("ok   en.xlsx") && stdout.contains("ok   u.shp"),
+        stdout.contains("ok   en.xlsx")
+            && stdout.contains("ok   u.shp")
+            && stdout.contains("ok   g.shp"),
         "{stdout}"
     );
 }

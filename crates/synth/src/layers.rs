@@ -6,41 +6,41 @@ use std::f64::consts::{PI, TAU};
 use encoding_rs::GBK;
 
 use crate::rng::{hash, Rng};
-use crate::shp::{Chunk, FieldDef, Serial, ShapeType};
+use crate::shp::{Chunk, DbfField, Serial, ShapeType};
 use crate::world::{code, ring_area_centroid, tag, World, CODES, SLOT, STRETCH};
 
-pub(crate) const PATCH_FIELDS: [FieldDef; 3] = [
-    FieldDef::number("XH", 10, 0),
-    FieldDef::text("TBBH", 20),
-    FieldDef::text("QSDWMC", 60),
+pub(crate) const PATCH_FIELDS: [DbfField; 3] = [
+    DbfField::number("XH", 10, 0),
+    DbfField::text("TBBH", 20),
+    DbfField::text("QSDWMC", 60),
 ];
-pub(crate) const DLTB_FIELDS: [FieldDef; 6] = [
-    FieldDef::text("BSM", 18),
-    FieldDef::text("TBBH", 8),
-    FieldDef::text("DLBM", 5),
-    FieldDef::text("DLMC", 60),
-    FieldDef::text("QSDWMC", 60),
-    FieldDef::number("TBMJ", 15, 2),
+pub(crate) const DLTB_FIELDS: [DbfField; 6] = [
+    DbfField::text("BSM", 18),
+    DbfField::text("TBBH", 8),
+    DbfField::text("DLBM", 5),
+    DbfField::text("DLMC", 60),
+    DbfField::text("QSDWMC", 60),
+    DbfField::number("TBMJ", 15, 2),
 ];
 pub(crate) const DLTB_SERIAL: Serial = Serial {
     field: 0,
     prefix: "500151",
     digits: 12,
 };
-pub(crate) const GRAVE_FIELDS: [FieldDef; 3] = [
-    FieldDef::text("BSM", 18),
-    FieldDef::number("SL", 4, 0),
-    FieldDef::text("QSDWMC", 60),
+pub(crate) const GRAVE_FIELDS: [DbfField; 3] = [
+    DbfField::text("BSM", 18),
+    DbfField::number("SL", 4, 0),
+    DbfField::text("QSDWMC", 60),
 ];
 pub(crate) const GRAVE_SERIAL: Serial = Serial {
     field: 0,
     prefix: "500151MD",
     digits: 10,
 };
-pub(crate) const ROAD_FIELDS: [FieldDef; 3] = [
-    FieldDef::number("KD", 6, 2),
-    FieldDef::text("DLBM", 5),
-    FieldDef::text("MC", 60),
+pub(crate) const ROAD_FIELDS: [DbfField; 3] = [
+    DbfField::number("KD", 6, 2),
+    DbfField::text("DLBM", 5),
+    DbfField::text("MC", 60),
 ];
 
 fn gbk(s: &str) -> Vec<u8> {
@@ -213,7 +213,7 @@ impl World {
             let tbbh = format!("500151{:08}", s + 1);
             let name = names.village(self, v).to_vec();
             ch.record()
-                .int(s + 1, 10)
+                .integer(s + 1, 10)
                 .text(tbbh.as_bytes(), 20)
                 .text(&name, 60);
         }
@@ -372,7 +372,7 @@ impl World {
                     3
                 };
                 let name = names.village(self, self.village(x, y)).to_vec();
-                ch.record().text(b"", 18).int(sl, 4).text(&name, 60);
+                ch.record().text(b"", 18).integer(sl, 4).text(&name, 60);
             }
         }
         ch

@@ -42,11 +42,25 @@
 //! Set [`SynthOptions::dem`] to false to skip the DEM.
 //!
 //! The same seed and N give byte-identical files, whatever the number of threads.
+//!
+//! ## Modules and the data between them
+//!
+//! ```text
+//! SynthOptions (N, seed, CRS) ──► world::World: where everything is, pure functions of the
+//!                                 seed and the position (rng: stateless randomness;
+//!                                 terrain: hills and the noise land use follows)
+//!   ├─ layers: one unit (a row of slots, a band of mesh rows) ──► shp::Chunk (shapes + rows)
+//!   │            ──► shp::LayerWriter (streams .shp/.shx/.dbf, headers patched at the end;
+//!   │                every byte laid out by tuban_io::shp::encode)
+//!   └─ world: DEM heights of a tile ──► tiff::TiffWriter (tiled, deflate) ──► dem.tif
+//! generate(): runs the units on rayon's pool, writes them in order ──► SynthSummary
+//! ```
 #![warn(missing_docs)]
 
 mod layers;
 mod rng;
 mod shp;
+mod terrain;
 mod tiff;
 mod world;
 
@@ -301,7 +315,7 @@ pub fn generate(opts: &SynthOptions) -> Result<SynthSummary, SynthError> {
     stream(rows, |r| world.road_row(r), |c| w.write(c))?;
     let roads = w.finish()?;
     for name in ["patches", "dltb", "graves", "roads"] {
-        for ext in ["shp", "shx", "dbf", "cpg", "prj"] {
+        for ext in std::iter::once("shp").chain(tuban_io::shp::COMPANIONS) {
             files.push(base(&format!("{name}.{ext}")));
         }
     }

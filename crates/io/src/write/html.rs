@@ -278,7 +278,7 @@ fn summary(h: &mut String, report: &Report, info: &RunInfo, lang: Lang) {
         "",
         t("图斑面积", "Patch area"),
         format!("{}{mu_unit}", hundredths(area)),
-        format!("{:.2} m²", total.area_m2),
+        format!("{:.2} {}", total.area_m2, t("平方米", "m2")),
     );
     card(
         h,
@@ -350,7 +350,7 @@ fn summary(h: &mut String, report: &Report, info: &RunInfo, lang: Lang) {
                 r.negligible_m2, r.max_blocked_pct, r.min_clean_mu
             ),
             Lang::En => format!(
-                "rectifiable when at most {} m² is blocked; not rectifiable when {}% or more is blocked or under {} mu stays clean; otherwise partly",
+                "rectifiable when at most {} m2 is blocked; not rectifiable when {}% or more is blocked or under {} mu stays clean; otherwise partly",
                 r.negligible_m2, r.max_blocked_pct, r.min_clean_mu
             ),
         },
@@ -452,7 +452,7 @@ fn classes(h: &mut String, report: &Report, lang: Lang) {
     for c in [
         t("地类", "class"),
         t("面积（亩）", "area (mu)"),
-        t("面积（平方米）", "area (m²)"),
+        t("面积（平方米）", "area (m2)"),
         t("涉及图斑", "patches"),
         t("占图斑总面积", "share of patch area"),
         t("数量（座）", "count"),
@@ -539,7 +539,7 @@ fn landuse_codes(h: &mut String, table: &CodeTable, lang: Lang) {
     let unknown = rows.iter().filter(|r| r.unknown()).count();
     let _ = writeln!(
         h,
-        "<section id=\"landuse\">\n<h2>{}</h2>\n<p class=\"note\">{}</p>\n<div class=\"scroll\"><table class=\"landuse\">\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>m²</th><th>{}</th></tr></thead>\n<tbody>",
+        "<section id=\"landuse\">\n<h2>{}</h2>\n<p class=\"note\">{}</p>\n<div class=\"scroll\"><table class=\"landuse\">\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>m2</th><th>{}</th></tr></thead>\n<tbody>",
         t("图斑内的地类编码", "Land-use codes inside the patches"),
         escape(&match lang {
             Lang::Zh => format!(

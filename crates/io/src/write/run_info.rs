@@ -13,6 +13,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::shp::{find_companion, COMPANIONS};
+
 /// One input file, as it was when the run read it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InputFile {
@@ -27,13 +29,11 @@ pub struct InputFile {
     pub sha256: String,
 }
 
-/// The extensions of a shapefile's files that [`InputFile::describe`] lists, in this order.
-const SHAPEFILE_PARTS: [&str; 5] = ["shp", "shx", "dbf", "prj", "cpg"];
-
 impl InputFile {
     /// Measures and hashes `path`. For a shapefile (a path ending in `.shp`, any case) every part
     /// that exists beside it is listed too: `.shp`, `.shx`, `.dbf`, `.prj`, `.cpg`, each found
-    /// whatever the letter case of its extension (as the reader finds them). Any other file
+    /// whatever the letter case of its name, as the reader finds them
+    /// ([`find_companion`]). Any other file
     /// gives one entry. A file that cannot be read is an error.
     ///
     /// ```
@@ -50,11 +50,11 @@ impl InputFile {
             .is_some_and(|e| e.eq_ignore_ascii_case("shp"));
         let paths: Vec<PathBuf> = if is_shp {
             let mut v = vec![path.to_path_buf()];
-            for ext in &SHAPEFILE_PARTS[1..] {
-                if let Some(p) = sibling(path, ext) {
-                    v.push(p);
-                }
-            }
+            v.extend(
+                COMPANIONS
+                    .iter()
+                    .filter_map(|ext| find_companion(path, ext)),
+            );
             v
         } else {
             vec![path.to_path_buf()]
@@ -72,38 +72,6 @@ impl InputFile {
             })
             .collect()
     }
-}
-
-/// The file beside `shp` with extension `ext` in any letter case, if one exists.
-fn sibling(shp: &Path, ext: &str) -> Option<PathBuf> {
-    let lower = shp.with_extension(ext);
-    if lower.is_file() {
-        return Some(lower);
-    }
-    let upper = shp.with_extension(ext.to_ascii_uppercase());
-    if upper.is_file() {
-        return Some(upper);
-    }
-    // Mixed case (`.Dbf`): look through the folder.
-    let stem = shp.file_stem()?;
-    let dir = match shp.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_stem() == Some(stem)
-                && p.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext))
-                && p.is_file()
-        })
-        .collect();
-    found.sort();
-    found.into_iter().next().map(|p| {
-        // Keep the caller's folder spelling (`data/x.Dbf`, not `./x.Dbf`).
-        shp.with_file_name(p.file_name().expect("a file"))
-    })
 }
 
 /// The size and SHA-256 (lower-case hex) of the file at `path`, read in 64 KiB blocks.

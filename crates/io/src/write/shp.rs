@@ -3,9 +3,10 @@
 //!
 //! A shapefile is five files: `.shp` (Polygon shapes), `.shx` (their index), `.dbf` (the
 //! attributes), `.prj` (the CRS as ESRI WKT, from [`Report::crs`]; none when the CRS is unknown)
-//! and `.cpg` (the text encoding: `GBK` or `UTF-8`, [`ShpOptions::encoding`]). They are written
-//! by this module itself, byte by byte after the ESRI specification and the dBase III table
-//! format, so every detail below is deliberate:
+//! and `.cpg` (the text encoding: `GBK`, `GB18030` or `UTF-8`, [`ShpOptions::encoding`]). This module
+//! decides what goes into them; the bytes are laid out by [`crate::shp::encode`] (after the ESRI
+//! specification and the dBase III table format), which `tuban synth` writes with too. Every
+//! detail below is deliberate:
 //!
 //! * **Geometry.** Each patch is one Polygon record with all its parts; outer rings clockwise,
 //!   holes counter-clockwise, as the specification requires. A patch without geometry is a Null
@@ -32,9 +33,11 @@
 //!   Other long names (a rules file's classes) keep their unit suffix and lose the end of the
 //!   class name (`wetland_area_mu` → `wetland_mu`... see [`short_names`]); a clash gets a digit.
 //! * **Encoding.** The `.cpg` names it, and the DBF's language-driver byte agrees (0x4D, code
-//!   page 936, for GBK; 0 for UTF-8, which has none). Text that GBK cannot encode (a rare
-//!   character outside GBK) is refused with a message saying to write UTF-8 instead, rather than
-//!   written as `?`.
+//!   page 936, for GBK and for GB18030, which has no byte of its own and holds GBK unchanged; 0
+//!   for UTF-8, which has none). Every text tuban writes itself (column names, verdicts, reasons,
+//!   repair notes, class names, units) is GBK. User text that GBK cannot encode (a rare character
+//!   in a village name) is refused, naming the file, record, field and characters, with the fix:
+//!   write GB18030 or UTF-8 instead; it is never written as `?`.
 //!
 //! **Whole or nothing.** The five files are written into a temporary folder beside the target,
 //! flushed to disk, and only then renamed into place, the `.shp` last. Stale companions of an
@@ -48,8 +51,11 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use geo::orient::{Direction, Orient};
-use geo::{BoundingRect, MultiPolygon};
+use geo::MultiPolygon;
 use tuban_core::report::{Cell, Report, Unit};
+
+use crate::shp::encode::{self, Bbox, DbfField, DbfRecord, ShapeType};
+use crate::shp::{COMPANIONS, DERIVED_INDEXES};
 
 use super::pieces::{pieces, PIECE_FIELDS};
 use super::WriteError;
@@ -62,33 +68,43 @@ pub enum ShpEncoding {
     Gbk,
     /// UTF-8, for any character; QGIS and ArcGIS 10.2+ read it through the `.cpg`.
     Utf8,
+    /// GB18030, the Chinese national standard that extends GBK to every Unicode character (rare
+    /// characters in names take four bytes; everything GBK holds is written exactly as GBK
+    /// writes it). The `.cpg` says `GB18030`, which GDAL (so QGIS) reads; it does not read
+    /// `54936`, the code page's number. There is no language driver byte for GB18030: the DBF
+    /// gets GBK's (0x4D), so a reader that has lost the `.cpg` still reads every character
+    /// outside the four-byte range right.
+    Gb18030,
 }
 
 impl ShpEncoding {
-    /// The `.cpg` text: `GBK` or `UTF-8`.
+    /// The `.cpg` text: `GBK`, `UTF-8` or `GB18030`.
     pub fn cpg(self) -> &'static str {
         match self {
             ShpEncoding::Gbk => "GBK",
             ShpEncoding::Utf8 => "UTF-8",
+            ShpEncoding::Gb18030 => "GB18030",
         }
     }
 
     /// The DBF header's language-driver byte.
     fn ldid(self) -> u8 {
         match self {
-            ShpEncoding::Gbk => 0x4D,
-            ShpEncoding::Utf8 => 0x00,
+            ShpEncoding::Gbk | ShpEncoding::Gb18030 => encode::LDID_GBK,
+            ShpEncoding::Utf8 => encode::LDID_NONE,
         }
     }
 
     /// `s` in this encoding; `None` if a character cannot be encoded.
     fn encode(self, s: &str) -> Option<Vec<u8>> {
+        let with = |enc: &'static encoding_rs::Encoding| {
+            let (bytes, _, unmappable) = enc.encode(s);
+            (!unmappable).then(|| bytes.into_owned())
+        };
         match self {
             ShpEncoding::Utf8 => Some(s.as_bytes().to_vec()),
-            ShpEncoding::Gbk => {
-                let (bytes, _, unmappable) = encoding_rs::GBK.encode(s);
-                (!unmappable).then(|| bytes.into_owned())
-            }
+            ShpEncoding::Gbk => with(encoding_rs::GBK),
+            ShpEncoding::Gb18030 => with(encoding_rs::GB18030),
         }
     }
 }
@@ -96,15 +112,24 @@ impl ShpEncoding {
 impl FromStr for ShpEncoding {
     type Err = String;
 
-    /// `GBK` (also `936`, `CP936`, `GB2312`) or `UTF-8` (`UTF8`, `65001`), any case.
+    /// `GBK` (also `936`, `CP936`, `GB2312`), `UTF-8` (`UTF8`, `65001`) or `GB18030`
+    /// (`GB-18030`, `54936`), any case.
     fn from_str(s: &str) -> Result<Self, String> {
         match s.trim().to_ascii_uppercase().as_str() {
             "GBK" | "936" | "CP936" | "GB2312" => Ok(ShpEncoding::Gbk),
             "UTF-8" | "UTF8" | "65001" => Ok(ShpEncoding::Utf8),
+            "GB18030" | "GB-18030" | "54936" => Ok(ShpEncoding::Gb18030),
             other => Err(format!(
-                "unknown shapefile encoding '{other}': use 'GBK' or 'UTF-8'"
+                "unknown shapefile encoding '{other}': use 'GBK', 'GB18030' or 'UTF-8'"
             )),
         }
+    }
+}
+
+impl std::fmt::Display for ShpEncoding {
+    /// The name the `.cpg` holds: `GBK`, `UTF-8` or `GB18030` (which [`FromStr`] reads back).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.cpg())
     }
 }
 
@@ -213,15 +238,6 @@ pub fn short_names(names: &[String], encoding: ShpEncoding) -> Vec<String> {
         out.push(candidate);
     }
     out
-}
-
-/// A DBF field.
-#[derive(Debug, Clone)]
-struct DbfField {
-    name: Vec<u8>,
-    kind: u8,
-    width: u8,
-    decimals: u8,
 }
 
 /// One attribute value before encoding.
@@ -334,11 +350,13 @@ fn write_table(
                     .filter(|c| enc.encode(&c.to_string()).is_none())
                     .collect();
                 return Err(WriteError::Refused(format!(
-                    "{}: record {}, field {}: \"{s}\" has characters GBK cannot encode ({bad}); \
-                     write the shapefile's text as UTF-8 instead",
+                    "{}: record {}, field {}: \"{s}\" has characters {} cannot encode ({bad}); \
+                     write the shapefile's text as GB18030 (GBK extended to every character; \
+                     GDAL and QGIS read it) or UTF-8 instead",
                     path.display(),
                     r + 1,
-                    table.names[k]
+                    table.names[k],
+                    enc.cpg()
                 )));
             };
             if b.len() > 254 {
@@ -364,38 +382,42 @@ fn write_table(
         }
         encoded.push(row);
     }
-    let fields: Vec<DbfField> = short
+    let names: Vec<Vec<u8>> = short
+        .iter()
+        .map(|name| enc.encode(name).unwrap_or_else(|| name.as_bytes().to_vec()))
+        .collect();
+    let fields: Vec<DbfField> = names
         .iter()
         .enumerate()
-        .map(|(k, name)| {
-            let name = enc.encode(name).unwrap_or_else(|| name.as_bytes().to_vec());
-            match table.units[k] {
-                Unit::Text => DbfField {
-                    name,
-                    kind: b'C',
-                    width: widths[k] as u8,
-                    decimals: 0,
-                },
-                Unit::Count => DbfField {
-                    name,
-                    kind: b'N',
-                    width: 9,
-                    decimals: 0,
-                },
-                u => DbfField {
-                    name,
-                    kind: b'N',
-                    width: 20,
-                    decimals: decimals(u),
-                },
-            }
+        .map(|(k, name)| match table.units[k] {
+            Unit::Text => DbfField {
+                name,
+                kind: b'C',
+                width: widths[k] as u8,
+                decimals: 0,
+            },
+            Unit::Count => DbfField {
+                name,
+                kind: b'N',
+                width: 9,
+                decimals: 0,
+            },
+            u => DbfField {
+                name,
+                kind: b'N',
+                width: 20,
+                decimals: decimals(u),
+            },
         })
         .collect();
 
     let geoms: Vec<Option<MultiPolygon<f64>>> = table
         .records
         .iter()
-        .map(|(g, _)| g.map(|g| g.orient(Direction::Reversed)))
+        .map(|(g, _)| {
+            g.filter(|g| !g.0.is_empty())
+                .map(|g| g.orient(Direction::Reversed))
+        })
         .collect();
     let prj = report.crs.map(|c| c.to_esri_wkt());
 
@@ -423,7 +445,7 @@ fn write_table(
     }
     // Everything is on disk: now swap the set in, the .shp last, after removing what would
     // contradict it.
-    let mut stale = vec!["qix", "sbn", "sbx"];
+    let mut stale = DERIVED_INDEXES.to_vec();
     if prj.is_none() {
         stale.push("prj");
     }
@@ -433,10 +455,11 @@ fn write_table(
             fs::remove_file(&p).map_err(io)?;
         }
     }
-    let mut parts = vec!["shx", "dbf", "cpg"];
-    if prj.is_some() {
-        parts.push("prj");
-    }
+    // The companions (the .prj only with a CRS), then the .shp.
+    let mut parts: Vec<&str> = COMPANIONS
+        .into_iter()
+        .filter(|ext| *ext != "prj" || prj.is_some())
+        .collect();
     parts.push("shp");
     for ext in parts {
         let target = set.target(ext);
@@ -448,6 +471,26 @@ fn write_table(
         }
     }
     Ok(written)
+}
+
+/// The files [`write()`] (or [`write_pieces`]) makes for `path`: the `.shp` and its
+/// [`COMPANIONS`], with the extensions' letter case following the target's (`X.SHP` → `X.DBF`).
+/// The `.prj` is in the list even for a report without a CRS, since an old one is then removed.
+/// For checking, before a run, that no output overwrites an input or an existing file.
+///
+/// ```
+/// use std::path::PathBuf;
+/// let files = tuban_io::write::shp::files(std::path::Path::new("out/X.SHP"));
+/// assert_eq!(files[0], PathBuf::from("out/X.SHP"));
+/// assert_eq!(files[2], PathBuf::from("out/X.DBF"));
+/// assert_eq!(files.len(), 5);
+/// ```
+pub fn files(path: &Path) -> Vec<PathBuf> {
+    let set = FileSet::new(path);
+    std::iter::once("shp")
+        .chain(COMPANIONS)
+        .map(|ext| set.target(ext))
+        .collect()
 }
 
 /// The files of one shapefile: `dir/stem.ext`, with the extensions' letter case following the
@@ -509,13 +552,10 @@ fn write_file(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) 
     file.sync_all()
 }
 
-const NULL_SHAPE: i32 = 0;
-const POLYGON: i32 = 5;
-
 /// Content length in bytes of a shape record (without its 8-byte record header).
 fn content_bytes(g: &Option<MultiPolygon<f64>>) -> usize {
     match g {
-        None => 4,
+        None => encode::NULL_CONTENT_LEN,
         Some(mp) => {
             let parts: usize = mp.0.iter().map(|p| 1 + p.interiors().len()).sum();
             let points: usize = mp
@@ -525,9 +565,17 @@ fn content_bytes(g: &Option<MultiPolygon<f64>>) -> usize {
                     p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>()
                 })
                 .sum();
-            4 + 32 + 4 + 4 + 4 * parts + 16 * points
+            encode::parts_content_len(parts, points)
         }
     }
+}
+
+/// The rings of `mp` in the order a Polygon record lists them: each outer ring, then its holes.
+fn rings(mp: &MultiPolygon<f64>) -> Vec<&[geo::Coord<f64>]> {
+    mp.0.iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .map(|r| r.0.as_slice())
+        .collect()
 }
 
 /// Writes the `.shp` (or, with `index`, the `.shx`) of `geoms`.
@@ -536,84 +584,44 @@ fn write_shp(
     geoms: &[Option<MultiPolygon<f64>>],
     index: bool,
 ) -> io::Result<()> {
+    let too_large = |_| {
+        io::Error::other("the layer is too large for a shapefile (over 4 GB): write a GeoPackage")
+    };
     let sizes: Vec<usize> = geoms.iter().map(content_bytes).collect();
     let file_bytes = if index {
-        100 + 8 * geoms.len()
+        encode::HEADER_LEN + encode::RECORD_HEADER_LEN * geoms.len()
     } else {
-        100 + sizes.iter().map(|s| s + 8).sum::<usize>()
+        encode::HEADER_LEN
+            + sizes
+                .iter()
+                .map(|s| s + encode::RECORD_HEADER_LEN)
+                .sum::<usize>()
     };
-    let words = |bytes: usize| -> io::Result<i32> {
-        i32::try_from(bytes / 2).map_err(|_| {
-            io::Error::other(
-                "the layer is too large for a shapefile (over 4 GB): write a GeoPackage",
-            )
-        })
-    };
-    let bbox = geoms
-        .iter()
-        .flatten()
-        .filter_map(|g| g.bounding_rect())
-        .reduce(|a, b| {
-            geo::Rect::new(
-                geo::Coord {
-                    x: a.min().x.min(b.min().x),
-                    y: a.min().y.min(b.min().y),
-                },
-                geo::Coord {
-                    x: a.max().x.max(b.max().x),
-                    y: a.max().y.max(b.max().y),
-                },
-            )
-        });
-    let mut h = Vec::with_capacity(100);
-    h.extend_from_slice(&9994i32.to_be_bytes());
-    h.extend_from_slice(&[0u8; 20]);
-    h.extend_from_slice(&words(file_bytes)?.to_be_bytes());
-    h.extend_from_slice(&1000i32.to_le_bytes());
-    h.extend_from_slice(&POLYGON.to_le_bytes());
-    let (x0, y0, x1, y1) = bbox.map_or((0.0, 0.0, 0.0, 0.0), |r| {
-        (r.min().x, r.min().y, r.max().x, r.max().y)
-    });
-    for v in [x0, y0, x1, y1, 0.0, 0.0, 0.0, 0.0] {
-        h.extend_from_slice(&f64::to_le_bytes(v));
+    let mut bbox = Bbox::EMPTY;
+    for g in geoms.iter().flatten() {
+        for ring in rings(g) {
+            for c in ring {
+                bbox.add(c.x, c.y);
+            }
+        }
     }
-    w.write_all(&h)?;
-    let mut offset = 100usize;
+    w.write_all(
+        &encode::file_header(ShapeType::Polygon, file_bytes as u64, &bbox).map_err(too_large)?,
+    )?;
+    let mut offset = encode::HEADER_LEN as u64;
+    let mut rec = Vec::new();
     for (i, (g, size)) in geoms.iter().zip(&sizes).enumerate() {
         if index {
-            w.write_all(&words(offset)?.to_be_bytes())?;
-            w.write_all(&words(*size)?.to_be_bytes())?;
-            offset += 8 + size;
+            w.write_all(&encode::index_entry(offset, *size).map_err(too_large)?)?;
+            offset += (encode::RECORD_HEADER_LEN + size) as u64;
             continue;
         }
-        w.write_all(&((i + 1) as i32).to_be_bytes())?;
-        w.write_all(&words(*size)?.to_be_bytes())?;
-        let Some(mp) = g else {
-            w.write_all(&NULL_SHAPE.to_le_bytes())?;
-            continue;
-        };
-        let mut rec = Vec::with_capacity(*size);
-        rec.extend_from_slice(&POLYGON.to_le_bytes());
-        let r = mp.bounding_rect().expect("a non-empty geometry");
-        for v in [r.min().x, r.min().y, r.max().x, r.max().y] {
-            rec.extend_from_slice(&v.to_le_bytes());
-        }
-        let rings: Vec<&geo::LineString<f64>> =
-            mp.0.iter()
-                .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-                .collect();
-        let points: usize = rings.iter().map(|r| r.0.len()).sum();
-        rec.extend_from_slice(&(rings.len() as i32).to_le_bytes());
-        rec.extend_from_slice(&(points as i32).to_le_bytes());
-        let mut start = 0i32;
-        for ring in &rings {
-            rec.extend_from_slice(&start.to_le_bytes());
-            start += ring.0.len() as i32;
-        }
-        for ring in &rings {
-            for c in &ring.0 {
-                rec.extend_from_slice(&c.x.to_le_bytes());
-                rec.extend_from_slice(&c.y.to_le_bytes());
+        w.write_all(&encode::record_header(i + 1, *size).map_err(too_large)?)?;
+        rec.clear();
+        match g {
+            None => encode::push_null(&mut rec),
+            Some(mp) => {
+                encode::push_parts(&mut rec, ShapeType::Polygon, &rings(mp));
             }
         }
         debug_assert_eq!(rec.len(), *size);
@@ -622,97 +630,46 @@ fn write_shp(
     Ok(())
 }
 
-/// `v` right-aligned in `width` characters with `decimals` decimals; fewer decimals if it does
-/// not fit; `None` if even no decimals do not fit.
-fn format_number(v: f64, width: usize, decimals: usize) -> Option<String> {
-    if !v.is_finite() {
-        return None;
-    }
-    (0..=decimals).rev().find_map(|d| {
-        let s = format!("{v:>width$.d$}");
-        (s.len() <= width).then_some(s)
-    })
-}
-
 fn write_dbf(
     w: &mut dyn Write,
     enc: ShpEncoding,
-    fields: &[DbfField],
+    fields: &[DbfField<'_>],
     records: &[(Option<&MultiPolygon<f64>>, Vec<Val>)],
     encoded: &[Vec<Option<Vec<u8>>>],
 ) -> io::Result<()> {
-    let record_len: usize = 1 + fields.iter().map(|f| f.width as usize).sum::<usize>();
-    let header_len = 32 + 32 * fields.len() + 1;
-    let too_big = || io::Error::other("too many fields or too wide a record for a DBF table");
-    let record_len16 = u16::try_from(record_len).map_err(|_| too_big())?;
-    let header_len16 = u16::try_from(header_len).map_err(|_| too_big())?;
-    let count = u32::try_from(records.len()).map_err(|_| too_big())?;
+    let count = u32::try_from(records.len())
+        .map_err(|_| io::Error::other("too many records for a DBF table"))?;
     let days = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| (d.as_secs() / 86_400) as i64)
         .unwrap_or(0);
     let (y, m, d) = super::run_info::civil_from_days(days);
-    let mut h = vec![0u8; 32];
-    h[0] = 0x03;
-    h[1] = (y - 1900).clamp(0, 255) as u8;
-    h[2] = m as u8;
-    h[3] = d as u8;
-    h[4..8].copy_from_slice(&count.to_le_bytes());
-    h[8..10].copy_from_slice(&header_len16.to_le_bytes());
-    h[10..12].copy_from_slice(&record_len16.to_le_bytes());
-    h[29] = enc.ldid();
-    w.write_all(&h)?;
-    for f in fields {
-        let mut d = [0u8; 32];
-        let n = f.name.len().min(10);
-        d[..n].copy_from_slice(&f.name[..n]);
-        d[11] = f.kind;
-        d[16] = f.width;
-        d[17] = f.decimals;
-        w.write_all(&d)?;
-    }
-    w.write_all(&[0x0D])?;
+    let date = [(y - 1900).clamp(0, 255) as u8, m as u8, d as u8];
+    w.write_all(&encode::dbf_header(fields, count, date, enc.ldid()).map_err(io::Error::other)?)?;
+    let record_len = encode::dbf_record_len(fields);
     let mut rec = Vec::with_capacity(record_len);
     for ((_, vals), enc_row) in records.iter().zip(encoded) {
         rec.clear();
-        rec.push(b' ');
+        let mut r = DbfRecord::start(&mut rec);
         for ((f, v), e) in fields.iter().zip(vals).zip(enc_row) {
             let width = f.width as usize;
             match (v, e) {
-                (Val::Text(_), Some(b)) => {
-                    rec.extend_from_slice(b);
-                    rec.resize(rec.len() + width - b.len(), b' ');
-                }
-                (Val::Num(x), _) if f.kind == b'N' => {
-                    match format_number(*x, width, f.decimals as usize) {
-                        Some(s) => rec.extend_from_slice(s.as_bytes()),
-                        None => rec.resize(rec.len() + width, b'*'),
-                    }
-                }
-                (Val::Null, _) if f.kind == b'N' => rec.resize(rec.len() + width, b'*'),
-                _ => rec.resize(rec.len() + width, b' '),
-            }
+                (Val::Text(_), Some(b)) => r.text(b, width),
+                (Val::Num(x), _) if f.kind == b'N' => r.number(*x, width, f.decimals as usize),
+                (Val::Null, _) if f.kind == b'N' => r.null(width),
+                _ => r.blank(width),
+            };
         }
         debug_assert_eq!(rec.len(), record_len);
         w.write_all(&rec)?;
     }
-    w.write_all(&[0x1A])?;
+    w.write_all(&[encode::DBF_END])?;
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_fit_their_width() {
-        assert_eq!(format_number(1.5, 20, 6).unwrap(), "            1.500000");
-        assert_eq!(format_number(-0.25, 10, 2).unwrap(), "     -0.25");
-        // Too many digits for the decimals: fewer decimals.
-        assert_eq!(format_number(123456789.123, 10, 6).unwrap(), " 123456789");
-        assert_eq!(format_number(12345678901.0, 10, 0), None);
-        assert_eq!(format_number(f64::NAN, 10, 0), None);
-    }
 
     #[test]
     fn report_names_fit_and_stay_unique() {
@@ -759,8 +716,23 @@ mod tests {
     fn encodings_parse() {
         assert_eq!("cp936".parse::<ShpEncoding>(), Ok(ShpEncoding::Gbk));
         assert_eq!("utf8".parse::<ShpEncoding>(), Ok(ShpEncoding::Utf8));
+        assert_eq!("gb18030".parse::<ShpEncoding>(), Ok(ShpEncoding::Gb18030));
+        assert_eq!("54936".parse::<ShpEncoding>(), Ok(ShpEncoding::Gb18030));
         assert!("latin1".parse::<ShpEncoding>().is_err());
+        for e in [ShpEncoding::Gbk, ShpEncoding::Utf8, ShpEncoding::Gb18030] {
+            assert_eq!(e.to_string().parse::<ShpEncoding>(), Ok(e));
+        }
         assert_eq!(ShpEncoding::Gbk.encode("中山村").unwrap().len(), 6);
         assert_eq!(ShpEncoding::Gbk.encode("😀"), None);
+        // GB18030: GBK's bytes for what GBK holds; four bytes for the rest. 𠀀 (U+20000) is
+        // 0x95 0x32 0x82 0x36 in GB 18030-2005 (Python's gb18030 codec agrees).
+        assert_eq!(
+            ShpEncoding::Gb18030.encode("中山村"),
+            ShpEncoding::Gbk.encode("中山村")
+        );
+        assert_eq!(
+            ShpEncoding::Gb18030.encode("𠀀家").unwrap(),
+            [0x95, 0x32, 0x82, 0x36, 0xBC, 0xD2]
+        );
     }
 }

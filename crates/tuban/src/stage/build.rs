@@ -103,7 +103,7 @@ pub fn patches(placed: &Placed, spec: &PatchSpec, policy: InvalidPolicy) -> Resu
         .take(LISTED)
         .map(|o| {
             format!(
-                "{label}: patches {} and {} overlap by {:.2} m²: each is measured right, but totals count the overlap twice",
+                "{label}: patches {} and {} overlap by {:.2} m2: each is measured right, but totals count the overlap twice",
                 patches[o.a].id, patches[o.b].id, o.area
             )
         }));

@@ -357,7 +357,7 @@ pub fn check_coverage(
     if let Some(t) = table {
         if t.share() < SHORT_SHARE && t.patches_m2 > 0.0 {
             warnings.push(format!(
-                "the land-use layer covers only {:.2} % of the patches' area ({} patches not wholly covered, {:.2} m² outside every land-use polygon): that area is counted as clean, not as an obstacle; check that the layer is the whole township's and in the right CRS",
+                "the land-use layer covers only {:.2} % of the patches' area ({} patches not wholly covered, {:.2} m2 outside every land-use polygon): that area is counted as clean, not as an obstacle; check that the layer is the whole township's and in the right CRS",
                 t.share() * 100.0,
                 t.patches_short,
                 t.patches_m2 - t.covered_m2
