@@ -189,6 +189,10 @@ struct Common {
     /// Text encoding of shapefile outputs: GBK (default) or UTF-8.
     #[arg(long, value_name = "GBK|UTF-8")]
     shp_encoding: Option<ShpEncoding>,
+    /// A layer that may come near no patch (repeatable): by default such a layer stops the run,
+    /// since it most often means a wrong CRS.
+    #[arg(long, value_name = "landuse|graves|roads|dem", value_parser = clap::builder::PossibleValuesParser::new(tuban::project::CHECKED_LAYERS))]
+    accept_no_overlap: Vec<String>,
 }
 
 #[global_allocator]
@@ -216,6 +220,9 @@ fn flag_of(fix: Fix) -> &'static str {
             "name the CRS with --assume-crs EPSG:NNNN (e.g. EPSG:4544 = CGCS2000 / 3-degree Gauss-Kruger CM 105E)"
         }
         Fix::InvalidPolicy => "--invalid repair|skip|error chooses what to do with invalid geometry",
+        Fix::AcceptNoOverlap => {
+            "--accept-no-overlap LAYER accepts a layer that truly has nothing near the patches (landuse, graves, roads or dem)"
+        }
         Fix::VillageField => {
             "--village-field FIELD (village_field in the project file) names the patches' village field"
         }
@@ -407,6 +414,8 @@ fn apply_common(p: &mut Project, c: &Common) {
     if c.assume_crs.is_some() {
         p.assume_crs = c.assume_crs.clone();
     }
+    p.accept_no_overlap
+        .extend(c.accept_no_overlap.iter().cloned());
 }
 
 /// Progress bars on stderr, one stage at a time.
@@ -607,6 +616,17 @@ fn summary_json(o: &Outcome) -> serde_json::Value {
         "written": o.written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         "warnings": o.warnings,
         "failures": o.report.failures().iter().map(|(row, id, e)| json!({"row": row + 1, "patch_id": id, "error": e})).collect::<Vec<_>>(),
+        "coverage": o.coverage.iter().map(|c| json!({"layer": c.role, "file": c.label, "features": c.features, "near_patches": c.near, "share_of_patch_area": c.share})).collect::<Vec<_>>(),
+        "landuse_codes": o.landuse.as_ref().map(|t| json!({
+            "field": t.field,
+            "covered_m2": t.covered_m2,
+            "patches_m2": t.patches_m2,
+            "patches_not_wholly_covered": t.patches_short,
+            "codes": t.rows.iter().map(|r| json!({
+                "code": r.code, "class": r.class, "decision": r.decision, "rule": r.rule,
+                "unknown": r.unknown(), "features": r.features, "m2": r.m2, "mu": (mu(r.m2) * 100.0).round() / 100.0,
+            })).collect::<Vec<_>>(),
+        })),
         "skipped": listed(o, |s| matches!(s, PatchStatus::Skipped(_))),
         "repaired": listed(o, |s| matches!(s, PatchStatus::Repaired(_))),
         "seconds": o.timings.total.as_secs_f64(),

@@ -285,12 +285,17 @@ pub fn obstacles_from_layer(
     rules: &Rules,
     params: &ShapeParams,
 ) -> Result<Vec<Obstacle>, BuildError> {
+    check_rule_fields(role, layer, rules)?;
+    let class_of = |layer: &Layer, f: &crate::layer::Feature| match rules.classify(role, layer, f) {
+        Decision::Obstacle(class) => Some(class),
+        _ => None,
+    };
     build_obstacles(
         role,
         layer,
         Features::Borrowed(&layer.features),
-        rules,
         params,
+        &class_of,
     )
 }
 
@@ -298,9 +303,27 @@ pub fn obstacles_from_layer(
 /// being copied, so a land-use layer of millions of polygons is not held twice.
 pub fn obstacles_from_owned_layer(
     role: &str,
-    mut layer: Layer,
+    layer: Layer,
     rules: &Rules,
     params: &ShapeParams,
+) -> Result<Vec<Obstacle>, BuildError> {
+    check_rule_fields(role, &layer, rules)?;
+    let class_of = |layer: &Layer, f: &crate::layer::Feature| match rules.classify(role, layer, f) {
+        Decision::Obstacle(class) => Some(class),
+        _ => None,
+    };
+    obstacles_classed(role, layer, params, &class_of)
+}
+
+/// [`obstacles_from_owned_layer`] with the class of each feature chosen by `class_of` instead of
+/// rules (`None`: not an obstacle): points become discs, lines corridors, polygons move as they
+/// are, exactly as there. Used to measure a land-use layer code by code (every feature an
+/// "obstacle" whose class is its code's row) with the very polygons that become obstacles.
+pub fn obstacles_classed(
+    role: &str,
+    mut layer: Layer,
+    params: &ShapeParams,
+    class_of: &(dyn Fn(&Layer, &crate::layer::Feature) -> Option<usize> + Sync),
 ) -> Result<Vec<Obstacle>, BuildError> {
     let mut features = std::mem::take(&mut layer.features);
     let has_lines = features.iter().any(is_line);
@@ -308,9 +331,23 @@ pub fn obstacles_from_owned_layer(
         role,
         &layer,
         Features::Owned(&mut features, has_lines),
-        rules,
         params,
+        class_of,
     )
+}
+
+/// Every field a rule for `role` tests must be in the layer: a missing one is a likely typo, or
+/// the wrong layer, and would silently match nothing.
+pub fn check_rule_fields(role: &str, layer: &Layer, rules: &Rules) -> Result<(), BuildError> {
+    match rules.missing_fields(role, layer).into_iter().next() {
+        None => Ok(()),
+        Some(field) => Err(BuildError::MissingField {
+            layer: layer.label(),
+            field,
+            purpose: format!("a rule for the '{role}' layer tests it"),
+            available: available(layer),
+        }),
+    }
 }
 
 enum Features<'a> {
@@ -333,17 +370,9 @@ fn build_obstacles(
     role: &str,
     layer: &Layer,
     features: Features<'_>,
-    rules: &Rules,
     params: &ShapeParams,
+    class_of: &(dyn Fn(&Layer, &crate::layer::Feature) -> Option<usize> + Sync),
 ) -> Result<Vec<Obstacle>, BuildError> {
-    if let Some(field) = rules.missing_fields(role, layer).into_iter().next() {
-        return Err(BuildError::MissingField {
-            layer: layer.label(),
-            field,
-            purpose: format!("a rule for the '{role}' layer tests it"),
-            available: available(layer),
-        });
-    }
     let field = |name: &Option<String>, purpose: &str| optional_field(layer, name, purpose);
     let area_idx = field(&params.area_field, "the grave disc area (area_field)")?;
     let count_idx = field(&params.count_field, "the grave count (count_field)")?;
@@ -485,10 +514,7 @@ fn build_obstacles(
         }
         Ok(())
     };
-    let class_of = |f: &crate::layer::Feature| match rules.classify(role, layer, f) {
-        Decision::Obstacle(class) => Some(class),
-        _ => None,
-    };
+    let class_of = |f: &crate::layer::Feature| class_of(layer, f);
     let chunks: Vec<Result<Vec<Obstacle>, BuildError>> = match features {
         Features::Borrowed(fs) => fs
             .par_chunks(CHUNK)

@@ -40,6 +40,7 @@ pub mod account;
 pub mod area;
 pub mod build;
 pub mod clip;
+pub mod codes;
 pub mod crs;
 pub mod defaults;
 pub mod layer;

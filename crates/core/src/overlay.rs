@@ -180,6 +180,11 @@ impl ObstacleIndex {
         &self.obstacles
     }
 
+    /// The obstacles back, in the order given to [`ObstacleIndex::new`] (the tree is dropped).
+    pub fn into_obstacles(self) -> Vec<Obstacle> {
+        self.obstacles
+    }
+
     /// Number of obstacles.
     pub fn len(&self) -> usize {
         self.obstacles.len()

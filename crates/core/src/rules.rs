@@ -443,24 +443,40 @@ impl Rules {
 
     /// Decides the class of `feature` of `layer` (whose role is `role`).
     pub fn classify(&self, role: &str, layer: &Layer, feature: &Feature) -> Decision {
-        for r in self.rules.iter().filter(|r| r.layer == role) {
+        self.decide(role, layer, feature).0
+    }
+
+    /// [`Rules::classify`], with the index in [`Rules::rules`] of the rule that decided (`None`
+    /// for [`Decision::NoMatch`]).
+    pub fn decide(
+        &self,
+        role: &str,
+        layer: &Layer,
+        feature: &Feature,
+    ) -> (Decision, Option<usize>) {
+        for (i, r) in self
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.layer == role)
+        {
             let ok = r
                 .when
                 .iter()
                 .all(|c| layer.value(feature, &c.field).is_some_and(|v| c.test(v)));
             if ok {
                 if r.class == NONE_CLASS {
-                    return Decision::NotObstacle;
+                    return (Decision::NotObstacle, Some(i));
                 }
                 let idx = self
                     .classes
                     .iter()
                     .position(|c| c == &r.class)
                     .expect("class list covers every rule");
-                return Decision::Obstacle(idx);
+                return (Decision::Obstacle(idx), Some(i));
             }
         }
-        Decision::NoMatch
+        (Decision::NoMatch, None)
     }
 
     /// The field names the rules for `role` test, sorted, without repeats: what a reader must

@@ -14,6 +14,8 @@ pub enum Fix {
     InvalidPolicy,
     /// Name the patch layer's village field (`village_field`).
     VillageField,
+    /// Accept a layer that comes near no patch (`accept_no_overlap`).
+    AcceptNoOverlap,
 }
 
 impl Error {
@@ -28,6 +30,7 @@ impl Error {
                 ..
             }) => Some(Fix::AssumeCrs),
             Error::Invalid { .. } => Some(Fix::InvalidPolicy),
+            Error::Misses(_) => Some(Fix::AcceptNoOverlap),
             _ => None,
         }
     }
@@ -98,6 +101,10 @@ pub enum Error {
         /// What is wrong and what to do.
         message: String,
     },
+    /// An obstacle layer comes near no patch: the two do not fit together (most often a wrong
+    /// CRS), and the run would report every patch free of that layer.
+    #[error("{0}")]
+    Misses(String),
     /// The caller cancelled the run (see [`crate::Progress::cancelled`]); nothing was written.
     #[error("the run was cancelled")]
     Cancelled,

@@ -15,6 +15,7 @@
 //! shp_encoding = "GBK"            # shapefile text: GBK (default), GB18030 or UTF-8
 //! invalid = "repair"              # invalid geometry: repair (default), skip or error
 //! overwrite = true                # replace existing outputs (default: refuse)
+//! accept_no_overlap = ["graves"]  # layers that may come near no patch (default: none may)
 //! rules = "rules.toml"            # optional; the built-in rules apply otherwise
 //! villages = "out/villages.csv"   # optional: per-village totals
 //!
@@ -304,7 +305,14 @@ pub struct Project {
     pub lang: Lang,
     /// Text encoding of shapefile outputs (default: GBK).
     pub shp_encoding: ShpEncoding,
+    /// Layers allowed to come near no patch (`landuse`, `graves`, `roads`, `dem`): by default
+    /// such a layer stops the run, since it most often means a wrong CRS (see
+    /// [`crate::stage::coverage`]).
+    pub accept_no_overlap: Vec<String>,
 }
+
+/// The layers [`Project::accept_no_overlap`] may name.
+pub const CHECKED_LAYERS: [&str; 4] = ["landuse", "graves", "roads", "dem"];
 
 impl Project {
     /// A project over the patches at `patches` (a path or a [`LayerSpec`]) with every option at
@@ -326,7 +334,21 @@ impl Project {
             invalid: tuban_core::defaults::INVALID_POLICY,
             lang: Lang::default(),
             shp_encoding: ShpEncoding::default(),
+            accept_no_overlap: Vec::new(),
         }
+    }
+
+    /// Checks what the types cannot: the layer names in `accept_no_overlap`.
+    pub fn check(&self) -> Result<(), String> {
+        for name in &self.accept_no_overlap {
+            if !CHECKED_LAYERS.contains(&name.as_str()) {
+                return Err(format!(
+                    "accept_no_overlap: unknown layer '{name}': use {}",
+                    CHECKED_LAYERS.join(", ")
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Reads a project file; relative paths in it are taken from the file's folder.
@@ -347,6 +369,7 @@ impl Project {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let file: ProjectFile = toml::from_str(text).map_err(|e| e.to_string())?;
         let mut p = file.into_project();
+        p.check()?;
         p.resolve(base);
         Ok(p)
     }
@@ -467,6 +490,8 @@ struct ProjectFile {
     lang: Option<Lang>,
     #[serde(default, deserialize_with = "from_str")]
     shp_encoding: Option<ShpEncoding>,
+    #[serde(default)]
+    accept_no_overlap: Vec<String>,
 }
 
 impl ProjectFile {
@@ -489,6 +514,7 @@ impl ProjectFile {
         p.invalid = self.invalid.unwrap_or(p.invalid);
         p.lang = self.lang.unwrap_or(p.lang);
         p.shp_encoding = self.shp_encoding.unwrap_or(p.shp_encoding);
+        p.accept_no_overlap = self.accept_no_overlap;
         p
     }
 }

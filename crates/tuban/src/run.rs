@@ -3,10 +3,12 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use tuban_core::codes::CodeTable;
 use tuban_core::crs::Crs;
 use tuban_core::report::Report;
-use tuban_core::rules::Rules;
+use tuban_core::rules::{Role, Rules};
 use tuban_core::steep::SteepStats;
+use tuban_core::units::mu;
 
 use crate::progress::{check, NoProgress, Progress, Stage, Timings};
 use crate::project::{Project, RulesSpec};
@@ -32,6 +34,10 @@ pub struct Outcome {
     /// Options that would improve this run (e.g. naming the village field): the command line
     /// prints them as hints in its own spelling.
     pub fixes: Vec<crate::Fix>,
+    /// How each obstacle layer (and the DEM) meets the patches.
+    pub coverage: Vec<stage::coverage::LayerCoverage>,
+    /// The land-use layer code by code inside the patches, if one was given.
+    pub landuse: Option<CodeTable>,
     /// What the slope step did, if a DEM was given.
     pub steep: Option<SteepStats>,
     /// Things the user should know that did not stop the run (e.g. patches beyond the DEM).
@@ -81,6 +87,7 @@ pub fn run_with(project: &Project, progress: &dyn Progress) -> Result<Outcome, E
 
 fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Error> {
     let start = Instant::now();
+    project.check().map_err(Error::Unsupported)?;
     stage::write::check_outputs(project)?;
     let rules = rules(project)?;
     let mut clock = Clock::new();
@@ -92,6 +99,8 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Error
         crs_notes,
         layer_notes,
         fixes,
+        coverage,
+        landuse,
         steep,
         mut warnings,
     } = measured;
@@ -121,6 +130,8 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Error
         crs_notes,
         layer_notes,
         fixes,
+        coverage,
+        landuse,
         steep,
         warnings,
         notes: written.notes,
@@ -136,6 +147,8 @@ struct Measured {
     crs_notes: Vec<(String, String)>,
     layer_notes: Vec<(String, String)>,
     fixes: Vec<crate::Fix>,
+    coverage: Vec<stage::coverage::LayerCoverage>,
+    landuse: Option<CodeTable>,
     steep: Option<SteepStats>,
     warnings: Vec<String>,
 }
@@ -163,15 +176,43 @@ fn measure(
     progress.start(Stage::Build, None);
     let patches = stage::build::patches(&settled.patches, &project.patches, project.invalid)?;
     warnings.extend(patches.warnings.iter().cloned());
-    let layer_notes: Vec<(String, String)> = patches
+    let mut layer_notes: Vec<(String, String)> = patches
         .notes
         .iter()
         .map(|n| ("patches".to_string(), n.clone()))
         .collect();
     let fixes = patches.fixes.clone();
-    let mut built = stage::build::obstacles(settled.obstacles, rules, project.invalid)?;
-    warnings.append(&mut built.warnings);
     progress.finish();
+    let boxes = stage::coverage::PatchBoxes::new(&patches.patches);
+    let method = project.area_method;
+    let mut built = stage::build::Obstacles::default();
+    let (mut coverage, mut landuse) = (Vec::new(), None);
+    for (placed, params) in settled.obstacles {
+        let role = placed.read.role;
+        let label = placed.read.layer.label();
+        let features = placed.read.layer.features.len() + placed.read.filtered_out;
+        let obstacles = if role == Role::Landuse {
+            let lu = stage::coverage::landuse(
+                placed,
+                &params,
+                &patches.patches,
+                &boxes,
+                rules,
+                working,
+                method,
+                progress,
+            )?;
+            coverage.push(lu.coverage);
+            landuse = Some(lu.table);
+            lu.obstacles
+        } else {
+            let o = stage::build::layer_obstacles(placed, &params, rules)?;
+            coverage.push(boxes.coverage(role.as_str(), &label, features, &o));
+            o
+        };
+        stage::build::settle_obstacles(obstacles, &label, project.invalid, &mut built)?;
+    }
+    warnings.append(&mut built.warnings);
     clock.lap(|t| &mut t.build);
     check(progress)?;
 
@@ -182,12 +223,27 @@ fn measure(
         let cells = stage::slope::steep_cells(dem, assumed, working, &patches.patches, rules)?;
         crs_notes.push(("dem".into(), cells.note));
         warnings.extend(cells.warnings);
+        coverage.push(stage::coverage::LayerCoverage {
+            role: "dem".into(),
+            label: dem.path.display().to_string(),
+            features: cells.stats.cells_computed,
+            near: patches.patches.len() - cells.stats.envelopes_outside,
+            share: None,
+            extent: None,
+        });
         built.obstacles.extend(cells.obstacles);
         steep = Some(cells.stats);
         progress.finish();
         check(progress)?;
     }
     clock.lap(|t| &mut t.slope);
+    warnings.extend(stage::coverage::check_coverage(
+        &coverage,
+        &boxes,
+        landuse.as_ref(),
+        &project.accept_no_overlap,
+    )?);
+    layer_notes.extend(notes_of(&coverage, landuse.as_ref(), &mut warnings));
 
     progress.start(Stage::Index, None);
     let obstacles = built.obstacles.len();
@@ -197,7 +253,6 @@ fn measure(
 
     let keep_pieces = stage::write::keeps_pieces(&project.outputs);
     let classes = rules.classes().len();
-    let method = project.area_method;
     let overlaid = stage::overlay::overlay(
         &patches.patches,
         &index,
@@ -222,9 +277,66 @@ fn measure(
         crs_notes,
         layer_notes,
         fixes,
+        coverage,
+        landuse,
         steep,
         warnings,
     })
+}
+
+/// The run-description lines of each layer's coverage and of the land-use codes; a warning for
+/// codes inside the patches that no rule knows.
+fn notes_of(
+    coverage: &[stage::coverage::LayerCoverage],
+    landuse: Option<&CodeTable>,
+    warnings: &mut Vec<String>,
+) -> Vec<(String, String)> {
+    let mut notes: Vec<(String, String)> = coverage
+        .iter()
+        .filter(|c| c.role != "dem")
+        .map(|c| (c.role.clone(), c.describe()))
+        .collect();
+    if let Some(t) = landuse {
+        let inside = t.rows.iter().filter(|r| r.m2 > 0.0);
+        let codes: std::collections::BTreeSet<&str> = inside.map(|r| r.code.as_str()).collect();
+        let unknown: Vec<String> = t
+            .unknown()
+            .map(|r| format!("{} ({:.2} mu)", display_code(&r.code), mu(r.m2)))
+            .collect();
+        notes.push((
+            "landuse".into(),
+            format!(
+                "{} codes inside the patches (field {}){}",
+                codes.len(),
+                t.field.as_deref().unwrap_or("none"),
+                if unknown.is_empty() {
+                    ", every one known to a rule".to_string()
+                } else {
+                    format!(
+                        "; {} known to no rule: {}",
+                        unknown.len(),
+                        unknown.join(", ")
+                    )
+                }
+            ),
+        ));
+        if !unknown.is_empty() {
+            warnings.push(format!(
+                "land-use codes inside the patches that no rule knows: {}; their area counts as clean, not as an obstacle: if some are obstacles, say so in a rules file",
+                unknown.join(", ")
+            ));
+        }
+    }
+    notes
+}
+
+/// A code as shown: `(empty)` for none.
+fn display_code(code: &str) -> &str {
+    if code.is_empty() {
+        "(empty)"
+    } else {
+        code
+    }
 }
 
 /// Wall time per stage: each lap goes to the stage that just ended.

@@ -223,64 +223,88 @@ pub fn obstacles(
 ) -> Result<Obstacles, Error> {
     let mut out = Obstacles::default();
     for (placed, params) in layers {
-        let read = placed.read;
-        let label = read.layer.label();
-        let (role, spec) = (read.role, read.spec);
-        let mut built = obstacles_from_owned_layer(role.as_str(), read.layer, rules, &params)
-            .map_err(|e| with_every_field(e, role, &spec))?;
-        // Checked (and repaired in place) in parallel, settled in order.
-        let settled: Vec<Settled> = built
-            .par_iter_mut()
-            .map(|o| {
-                // Grave discs are tuban's own regular polygons around finite points: valid by
-                // construction (tuban_core::build), so not checked again.
-                if o.tally.is_some() {
-                    Settled::Valid
-                } else {
-                    settle_obstacle(&mut o.geometry, policy)
-                }
-            })
-            .collect();
-        out.obstacles.reserve(built.len());
-        for (o, settled) in built.into_iter().zip(settled) {
-            let record = o.source.as_ref().map_or(0, |s| s.record);
-            match settled {
-                Settled::Valid => {}
-                Settled::Repaired(what) => {
-                    out.repaired += 1;
-                    if out.repaired <= LISTED {
-                        out.warnings
-                            .push(format!("{label}: record {record}: {what}"));
-                    }
-                }
-                Settled::Skipped(_) => {
-                    out.skipped += 1;
-                    continue;
-                }
-                Settled::Invalid(why) => {
-                    return Err(Error::Invalid {
-                        layer: label,
-                        record,
-                        message: format!(
-                            "{why} (fix the feature, or choose the invalid-geometry policy `skip` to leave such obstacles out)"
-                        ),
-                    })
-                }
-            }
-            out.obstacles.push(o);
-        }
-    }
-    if out.repaired > LISTED {
-        out.warnings.push(format!(
-            "... and {} more obstacle features repaired",
-            out.repaired - LISTED
-        ));
-    }
-    if out.skipped > 0 {
-        out.warnings.push(format!(
-            "{} obstacle feature(s) with invalid geometry were left out (invalid-geometry policy `skip`): the patches they touch may be under-counted",
-            out.skipped
-        ));
+        let label = placed.read.layer.label();
+        let built = layer_obstacles(placed, &params, rules)?;
+        settle_obstacles(built, &label, policy, &mut out)?;
     }
     Ok(out)
+}
+
+/// The obstacles of one placed layer by `rules` (points as discs, lines as corridors, as
+/// `params` say), not yet checked for validity. The layer is consumed.
+pub fn layer_obstacles(
+    placed: Placed,
+    params: &tuban_core::build::ShapeParams,
+    rules: &Rules,
+) -> Result<Vec<Obstacle>, Error> {
+    let read = placed.read;
+    let (role, spec) = (read.role, read.spec);
+    obstacles_from_owned_layer(role.as_str(), read.layer, rules, params)
+        .map_err(|e| with_every_field(e, role, &spec).into())
+}
+
+/// Checks (and repairs in place) the geometry of `built`, the obstacles of the layer `label`,
+/// by `policy`, and adds them to `out` with what was done. Checked in parallel, settled in order.
+pub fn settle_obstacles(
+    built: Vec<Obstacle>,
+    label: &str,
+    policy: InvalidPolicy,
+    out: &mut Obstacles,
+) -> Result<(), Error> {
+    let mut built = built;
+    let settled: Vec<Settled> = built
+        .par_iter_mut()
+        .map(|o| {
+            // Grave discs are tuban's own regular polygons around finite points: valid by
+            // construction (tuban_core::build), so not checked again.
+            if o.tally.is_some() {
+                Settled::Valid
+            } else {
+                settle_obstacle(&mut o.geometry, policy)
+            }
+        })
+        .collect();
+    out.obstacles.reserve(built.len());
+    let (repaired_before, skipped_before) = (out.repaired, out.skipped);
+    for (o, settled) in built.into_iter().zip(settled) {
+        let record = o.source.as_ref().map_or(0, |s| s.record);
+        match settled {
+            Settled::Valid => {}
+            Settled::Repaired(what) => {
+                out.repaired += 1;
+                if out.repaired - repaired_before <= LISTED {
+                    out.warnings
+                        .push(format!("{label}: record {record}: {what}"));
+                }
+            }
+            Settled::Skipped(_) => {
+                out.skipped += 1;
+                continue;
+            }
+            Settled::Invalid(why) => {
+                return Err(Error::Invalid {
+                    layer: label.to_string(),
+                    record,
+                    message: format!(
+                        "{why} (fix the feature, or choose the invalid-geometry policy `skip` to leave such obstacles out)"
+                    ),
+                })
+            }
+        }
+        out.obstacles.push(o);
+    }
+    let repaired = out.repaired - repaired_before;
+    if repaired > LISTED {
+        out.warnings.push(format!(
+            "{label}: ... and {} more features repaired",
+            repaired - LISTED
+        ));
+    }
+    let skipped = out.skipped - skipped_before;
+    if skipped > 0 {
+        out.warnings.push(format!(
+            "{label}: {skipped} feature(s) with invalid geometry were left out (invalid-geometry policy `skip`): the patches they touch may be under-counted"
+        ));
+    }
+    Ok(())
 }

@@ -22,6 +22,21 @@ pub fn index(obstacles: Vec<Obstacle>) -> ObstacleIndex {
     ObstacleIndex::new(obstacles)
 }
 
+fn ellipsoidal(working: Crs) -> Result<Ellipsoidal, Error> {
+    Ellipsoidal::new(&working).map_err(|source| Error::BadCrs {
+        given: format!("the working CRS {working}"),
+        source,
+    })
+}
+
+/// How areas are measured by `method` in `working`.
+pub fn measure(working: Crs, method: AreaMethod) -> Result<Box<dyn AreaMeasure>, Error> {
+    Ok(match method {
+        AreaMethod::Planar => Box::new(Planar),
+        AreaMethod::Ellipsoidal => Box::new(ellipsoidal(working)?),
+    })
+}
+
 /// What the overlay measured.
 #[derive(Debug, Clone)]
 pub struct Overlaid {
@@ -46,14 +61,8 @@ pub fn overlay(
     keep_pieces: bool,
     progress: &dyn Progress,
 ) -> Result<Overlaid, Error> {
-    let ellipsoidal = Ellipsoidal::new(&working).map_err(|source| Error::BadCrs {
-        given: format!("the working CRS {working}"),
-        source,
-    })?;
-    let measure: Box<dyn AreaMeasure> = match method {
-        AreaMethod::Planar => Box::new(Planar),
-        AreaMethod::Ellipsoidal => Box::new(ellipsoidal.clone()),
-    };
+    let ellipsoidal = ellipsoidal(working)?;
+    let measure = measure(working, method)?;
     let method_note = measure.describe();
     let options = OverlayOptions {
         measure,

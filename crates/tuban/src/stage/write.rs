@@ -288,34 +288,15 @@ pub fn describe_run(
         crs: report.crs.map(|c| c.to_string()).unwrap_or_default(),
         crs_notes: crs_notes.to_vec(),
         area_method: report.method_note.clone(),
-        rules: rules.rules().iter().map(describe_rule).collect(),
+        rules: rules
+            .rules()
+            .iter()
+            .map(tuban_core::codes::describe_rule)
+            .collect(),
         thresholds,
         tuban_version: env!("CARGO_PKG_VERSION").into(),
         started: write::run_info::timestamp_utc(std::time::SystemTime::now() - start.elapsed()),
         seconds: start.elapsed().as_secs_f64(),
         warnings: warnings.to_vec(),
     })
-}
-
-/// `forest <- landuse where {"field":"DLBM","prefix":"03"}  (forest land 0301-0307)`.
-fn describe_rule(r: &tuban_core::rules::Rule) -> String {
-    let when: Vec<String> = r
-        .when
-        .iter()
-        .map(|c| serde_json::to_string(c).unwrap_or_default())
-        .collect();
-    format!(
-        "{} <- {}{}{}",
-        r.class,
-        r.layer,
-        if when.is_empty() {
-            String::new()
-        } else {
-            format!(" where {}", when.join(" and "))
-        },
-        r.note
-            .as_ref()
-            .map(|n| format!("  ({n})"))
-            .unwrap_or_default()
-    )
 }
