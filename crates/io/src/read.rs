@@ -1,9 +1,12 @@
 //! Reading any supported layer file, and summarising what was read.
 //!
 //! [`read_layer`] picks the reader by the file's extension: `.shp` (or no extension) →
-//! [`crate::shp::read`], `.geojson` / `.json` → [`crate::geojson::read`]. [`LayerSummary`] is what
-//! `tuban inspect FILE` shows. [`read_layer_filtered`] reads only part of a layer, as a [`Subset`]
-//! says: some attribute fields, the records whose bounding box passes a test.
+//! [`crate::shp::read`], `.gpkg` → [`crate::gpkg::read`] (one table, [`ReadOptions::layer`]),
+//! `.geojson` / `.json` → [`crate::geojson::read`]. [`LayerSummary`] is what `tuban inspect FILE`
+//! shows; [`list_layers`] lists the layers of a file that holds several. [`read_layer_filtered`]
+//! reads only part of a layer, as a [`Subset`] says: some attribute fields, the records whose
+//! bounding box passes a test; [`read_layer_noted`] also says what the user should be told about
+//! the read (Z values dropped, ...).
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -136,9 +139,14 @@ pub struct Subset {
     ///   rings, its coordinates, its attribute values). Only the file's structure is still
     ///   checked (the record headers, the shape types, the `.dbf` deletion flags). Records marked
     ///   deleted are skipped as always and not counted as filtered out.
+    /// * GeoPackage: the box is the envelope in the geometry's header, tested before the
+    ///   geometry is decoded, or (no envelope, as for points) the bounding box of the decoded
+    ///   geometry. With a filter that [grows](BoxFilter::grows), the table's R-tree index is
+    ///   tested first, so features far away are not even read (see [`crate::gpkg`]).
     /// * GeoJSON: the box is the bounding box of the feature's geometry, after it is read.
     /// * **Null shapes are kept** (as are empty shapes: a shapefile record with no points, a
-    ///   GeoJSON geometry with no coordinates), whatever the test says: they have no box, and
+    ///   GeoJSON geometry with no coordinates, a GeoPackage geometry that is NULL or empty),
+    ///   whatever the test says: they have no box, and
     ///   the caller reports them. So is a shapefile record whose stored box is not finite
     ///   numbers (it is decoded, and its coordinates checked, as in a full read).
     pub keep: Option<BoxFilter>,
@@ -158,7 +166,8 @@ impl Subset {
 }
 
 /// A test on a record's bounding box, for [`Subset::keep`]: `true` keeps the record. It may be
-/// called from several threads at once, in any record order.
+/// called from several threads at once, in any record order, and on boxes larger than the
+/// records' own when it [grows](BoxFilter::grows).
 ///
 /// ```
 /// use geo::{coord, Rect};
@@ -172,7 +181,10 @@ impl Subset {
 /// assert!(east.keeps(&Rect::new(coord! {x: 6.0, y: 0.0}, coord! {x: 7.0, y: 1.0})));
 /// ```
 #[derive(Clone)]
-pub struct BoxFilter(Arc<BoxTest>);
+pub struct BoxFilter {
+    test: Arc<BoxTest>,
+    grows: bool,
+}
 
 /// The test a [`BoxFilter`] holds.
 pub type BoxTest = dyn Fn(&Rect<f64>) -> bool + Send + Sync;
@@ -180,27 +192,58 @@ pub type BoxTest = dyn Fn(&Rect<f64>) -> bool + Send + Sync;
 impl BoxFilter {
     /// A filter keeping the records for which `test` returns `true`.
     pub fn new(test: impl Fn(&Rect<f64>) -> bool + Send + Sync + 'static) -> Self {
-        BoxFilter(Arc::new(test))
+        BoxFilter {
+            test: Arc::new(test),
+            grows: false,
+        }
+    }
+
+    /// A filter keeping the records for which `test` returns `true`, where `test` promises to
+    /// keep every box that contains a box it keeps ("meets this area", "meets one of these
+    /// cells" do; "lies east of x = 5" does not). A reader with a spatial index (a GeoPackage's
+    /// R-tree) may then test the index's boxes, which contain the records' own, and skip
+    /// without reading them the records whose index box fails. The result is the same as with
+    /// [`BoxFilter::new`]; a test that breaks the promise loses records.
+    ///
+    /// ```
+    /// use geo::{coord, Rect};
+    /// use tuban_io::read::BoxFilter;
+    ///
+    /// let f = BoxFilter::growing(|r| r.max().x >= 5.0);
+    /// assert!(f.grows());
+    /// assert!(f.keeps(&Rect::new(coord! {x: 4.0, y: 0.0}, coord! {x: 6.0, y: 1.0})));
+    /// ```
+    pub fn growing(test: impl Fn(&Rect<f64>) -> bool + Send + Sync + 'static) -> Self {
+        BoxFilter {
+            test: Arc::new(test),
+            grows: true,
+        }
     }
 
     /// A filter keeping the records whose box meets `area`: overlaps it, lies in it, holds it or
-    /// touches its edge.
+    /// touches its edge. It [grows](BoxFilter::grows).
     pub fn meeting(area: Rect<f64>) -> Self {
         let (lo, hi) = (area.min(), area.max());
-        BoxFilter::new(move |r| {
+        BoxFilter::growing(move |r| {
             r.min().x <= hi.x && r.max().x >= lo.x && r.min().y <= hi.y && r.max().y >= lo.y
         })
     }
 
     /// Whether a record with bounding box `rect` is kept.
     pub fn keeps(&self, rect: &Rect<f64>) -> bool {
-        (self.0)(rect)
+        (self.test)(rect)
+    }
+
+    /// Whether the test keeps every box that contains a box it keeps (made by
+    /// [`BoxFilter::growing`] or [`BoxFilter::meeting`]).
+    pub fn grows(&self) -> bool {
+        self.grows
     }
 }
 
 impl From<Arc<BoxTest>> for BoxFilter {
     fn from(test: Arc<BoxTest>) -> Self {
-        BoxFilter(test)
+        BoxFilter { test, grows: false }
     }
 }
 
@@ -212,8 +255,9 @@ impl fmt::Debug for BoxFilter {
 
 /// Reads the layer at `path`, choosing the reader by the file's extension (case-insensitive):
 /// `.shp` or none → ESRI shapefile (so do `.dbf`, `.shx`, `.prj` and `.cpg`, which name the same
-/// shapefile), `.geojson` / `.json` → GeoJSON. Any other extension gives
-/// [`ReadError::UnsupportedFormat`], which lists the supported formats.
+/// shapefile), `.gpkg` → GeoPackage (the table [`ReadOptions::layer`] names, or the only one),
+/// `.geojson` / `.json` → GeoJSON. Any other extension gives [`ReadError::UnsupportedFormat`],
+/// which lists the supported formats.
 pub fn read_layer(path: &Path, opts: &ReadOptions) -> Result<Layer, ReadError> {
     read_layer_filtered(path, opts, &Subset::default()).map(|(layer, _)| layer)
 }
@@ -226,11 +270,60 @@ pub fn read_layer_filtered(
     opts: &ReadOptions,
     subset: &Subset,
 ) -> Result<(Layer, usize), ReadError> {
-    let extension = path
-        .extension()
+    read_layer_noted(path, opts, subset).map(|r| (r.layer, r.filtered_out))
+}
+
+/// What [`read_layer_noted`] returns.
+#[derive(Debug, Clone)]
+pub struct LayerRead {
+    /// The layer, as [`read_layer_filtered`] returns it.
+    pub layer: Layer,
+    /// How many records the box filter left out.
+    pub filtered_out: usize,
+    /// What the user should be told about the read, one sentence each, naming the file: values
+    /// the reader dropped (a GeoPackage's Z or M values), ... Empty for most files.
+    pub notes: Vec<String>,
+}
+
+/// [`read_layer_filtered`], also returning what the user should be told about the read (see
+/// [`LayerRead::notes`]).
+pub fn read_layer_noted(
+    path: &Path,
+    opts: &ReadOptions,
+    subset: &Subset,
+) -> Result<LayerRead, ReadError> {
+    let extension = extension(path);
+    if extension == "gpkg" {
+        let (layer, filtered_out, notes) = crate::gpkg::read_noted(path, opts, subset)?;
+        return Ok(LayerRead {
+            layer,
+            filtered_out,
+            notes,
+        });
+    }
+    let (layer, filtered_out) = read_single(path, &extension, opts, subset)?;
+    Ok(LayerRead {
+        layer,
+        filtered_out,
+        notes: Vec::new(),
+    })
+}
+
+/// The lower-case extension of `path`, empty if it has none.
+fn extension(path: &Path) -> String {
+    path.extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    match extension.as_str() {
+        .unwrap_or_default()
+}
+
+/// The readers of files that hold one layer.
+fn read_single(
+    path: &Path,
+    extension: &str,
+    opts: &ReadOptions,
+    subset: &Subset,
+) -> Result<(Layer, usize), ReadError> {
+    match extension {
         "shp" | "shx" | "dbf" | "prj" | "cpg" | "" => {
             single_layer(path, opts)?;
             crate::shp::read_filtered(path, opts, subset)
@@ -246,9 +339,132 @@ pub fn read_layer_filtered(
         }
         _ => Err(ReadError::UnsupportedFormat {
             path: path.to_path_buf(),
-            extension,
+            extension: extension.to_string(),
         }),
     }
+}
+
+/// One layer of a file, as [`list_layers`] describes it without reading its features (for a
+/// file that holds several: a GeoPackage's feature tables, a File Geodatabase's feature
+/// classes).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LayerInfo {
+    /// The layer's name, as [`ReadOptions::layer`] takes it.
+    pub name: String,
+    /// Its geometry type as the file declares it, e.g. `MULTIPOLYGON`, `POINT Z` (GeoPackage
+    /// names); for a file holding one layer, the types found, e.g. `Polygon, MultiPolygon`.
+    pub geometry_type: String,
+    /// How many features (records) it holds.
+    pub feature_count: usize,
+    /// Its CRS as the file states it ([`Layer::crs_text`] of the layer once read), `None` when
+    /// the file states none.
+    pub crs_text: Option<String>,
+    /// What the user should know before reading it (e.g. Z values that will be dropped).
+    pub notes: Vec<String>,
+}
+
+impl LayerInfo {
+    /// The layers of `path` as a table, for `tuban inspect`:
+    ///
+    /// ```text
+    /// data/county.gpkg holds 2 layers:
+    ///   name    geometry      features  crs
+    ///   DLTB    MULTIPOLYGON     98412  EPSG:4544
+    ///   graves  POINT              311  EPSG:4544
+    /// ```
+    pub fn table(path: &Path, layers: &[LayerInfo]) -> String {
+        let crs = |l: &LayerInfo| -> String {
+            let c = l.crs_text.as_deref().unwrap_or("- (not stated)");
+            let one_line: String = c.split_whitespace().collect::<Vec<_>>().join(" ");
+            if one_line.chars().count() > 60 {
+                let head: String = one_line.chars().take(60).collect();
+                format!("{head}…")
+            } else {
+                one_line
+            }
+        };
+        let w_name = layers
+            .iter()
+            .map(|l| display_width(&l.name))
+            .chain([4])
+            .max()
+            .unwrap_or(4);
+        let w_geom = layers
+            .iter()
+            .map(|l| l.geometry_type.len())
+            .chain([8])
+            .max()
+            .unwrap_or(8);
+        let w_count = layers
+            .iter()
+            .map(|l| l.feature_count.to_string().len())
+            .chain([8])
+            .max()
+            .unwrap_or(8);
+        let mut out = format!(
+            "{} holds {} layer{}:\n  name{}  {:w_geom$}  {:>w_count$}  crs",
+            path.display(),
+            layers.len(),
+            if layers.len() == 1 { "" } else { "s" },
+            " ".repeat(w_name - 4),
+            "geometry",
+            "features"
+        );
+        for l in layers {
+            out.push_str(&format!(
+                "\n  {}{}  {:w_geom$}  {:>w_count$}  {}",
+                l.name,
+                " ".repeat(w_name - display_width(&l.name)),
+                l.geometry_type,
+                l.feature_count,
+                crs(l)
+            ));
+            for n in &l.notes {
+                out.push_str(&format!("\n    note: {n}"));
+            }
+        }
+        out
+    }
+}
+
+/// Describes the layers of the file at `path` without reading their features where the format
+/// allows: for a GeoPackage, each feature table. A file holding one layer (a shapefile, a
+/// GeoJSON file) is read to describe its one layer, named after the file.
+///
+/// ```no_run
+/// use std::path::Path;
+/// use tuban_io::read::{list_layers, LayerInfo};
+///
+/// let path = Path::new("data/county.gpkg");
+/// println!("{}", LayerInfo::table(path, &list_layers(path)?));
+/// # Ok::<(), tuban_io::error::ReadError>(())
+/// ```
+pub fn list_layers(path: &Path) -> Result<Vec<LayerInfo>, ReadError> {
+    let extension = extension(path);
+    if extension == "gpkg" {
+        return crate::gpkg::list(path);
+    }
+    let no_fields = Subset {
+        fields: Some(vec![]),
+        ..Default::default()
+    };
+    let (layer, _) = read_single(path, &extension, &ReadOptions::default(), &no_fields)?;
+    let summary = LayerSummary::of(&layer);
+    let mut types: Vec<String> = summary
+        .geometry_types
+        .iter()
+        .map(|(t, _)| t.clone())
+        .collect();
+    if types.is_empty() {
+        types.push("-".into());
+    }
+    Ok(vec![LayerInfo {
+        name: layer.name,
+        geometry_type: types.join(", "),
+        feature_count: summary.feature_count,
+        crs_text: layer.crs_text,
+        notes: Vec::new(),
+    }])
 }
 
 /// The encoding a user, a `.cpg` file or a code-page number names, with the label tuban shows for
@@ -591,8 +807,11 @@ mod tests {
 
     #[test]
     fn unknown_extension_lists_formats() {
-        let e = read_layer(Path::new("x/a.gpkg"), &ReadOptions::default()).unwrap_err();
+        let e = read_layer(Path::new("x/a.tab"), &ReadOptions::default()).unwrap_err();
         let msg = e.to_string();
-        assert!(msg.contains(".shp") && msg.contains(".geojson"), "{msg}");
+        assert!(
+            msg.contains(".shp") && msg.contains(".gpkg") && msg.contains(".geojson"),
+            "{msg}"
+        );
     }
 }
