@@ -427,6 +427,22 @@ impl LayerInfo {
     }
 }
 
+/// The CRS text the layer at `path` states, read without reading its features, as
+/// [`Layer::crs_text`] will hold it: a GeoPackage table's (`EPSG:NNNN` or WKT, see
+/// [`crate::gpkg`]; the table [`ReadOptions::layer`] names), a shapefile's `.prj`. `None` when
+/// the file states none or the format tells it only once read (GeoJSON). A caller uses it to
+/// decide, before reading, whether a box filter in another layer's coordinates applies.
+pub fn stated_crs_text(path: &Path, opts: &ReadOptions) -> Result<Option<String>, ReadError> {
+    match extension(path).as_str() {
+        "gpkg" => crate::gpkg::crs_text(path, opts.layer.as_deref()),
+        "shp" | "" => Ok(std::fs::read_to_string(path.with_extension("prj"))
+            .ok()
+            .map(|t| t.trim_start_matches('\u{feff}').trim().to_string())
+            .filter(|t| !t.is_empty())),
+        _ => Ok(None),
+    }
+}
+
 /// Describes the layers of the file at `path` without reading their features where the format
 /// allows: for a GeoPackage, each feature table. A file holding one layer (a shapefile, a
 /// GeoJSON file) is read to describe its one layer, named after the file.

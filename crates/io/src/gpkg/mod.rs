@@ -601,6 +601,14 @@ fn valid_date(s: &str) -> bool {
     (1..=days).contains(&d)
 }
 
+/// The CRS text of the table `layer` names (or the only one), without reading its features: what
+/// [`Layer::crs_text`] will hold.
+pub fn crs_text(path: &Path, layer: Option<&str>) -> Result<Option<String>, ReadError> {
+    let db = Gpkg::open(path)?;
+    let table = db.choose(layer)?;
+    db.crs_text(&table)
+}
+
 /// Describes every feature table of the GeoPackage at `path`, without reading its features.
 pub fn list(path: &Path) -> Result<Vec<LayerInfo>, ReadError> {
     let db = Gpkg::open(path)?;
