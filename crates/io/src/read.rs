@@ -141,8 +141,9 @@ pub struct Subset {
     ///   deleted are skipped as always and not counted as filtered out.
     /// * GeoPackage: the box is the envelope in the geometry's header, tested before the
     ///   geometry is decoded, or (no envelope, as for points) the bounding box of the decoded
-    ///   geometry. With a filter that [grows](BoxFilter::grows), the table's R-tree index is
-    ///   tested first, so features far away are not even read (see [`crate::gpkg`]).
+    ///   geometry. With a filter that [grows](BoxFilter::grows) or has
+    ///   [bounds](BoxFilter::within), the table's R-tree index is asked first, so features far
+    ///   away are not even read (see [`crate::gpkg`]).
     /// * GeoJSON: the box is the bounding box of the feature's geometry, after it is read.
     /// * **Null shapes are kept** (as are empty shapes: a shapefile record with no points, a
     ///   GeoJSON geometry with no coordinates, a GeoPackage geometry that is NULL or empty),
@@ -184,6 +185,7 @@ impl Subset {
 pub struct BoxFilter {
     test: Arc<BoxTest>,
     grows: bool,
+    within: Option<Rect<f64>>,
 }
 
 /// The test a [`BoxFilter`] holds.
@@ -195,6 +197,7 @@ impl BoxFilter {
         BoxFilter {
             test: Arc::new(test),
             grows: false,
+            within: None,
         }
     }
 
@@ -217,16 +220,43 @@ impl BoxFilter {
         BoxFilter {
             test: Arc::new(test),
             grows: true,
+            within: None,
         }
     }
 
     /// A filter keeping the records whose box meets `area`: overlaps it, lies in it, holds it or
-    /// touches its edge. It [grows](BoxFilter::grows).
+    /// touches its edge. It [grows](BoxFilter::grows), and keeps nothing outside `area`
+    /// ([`BoxFilter::within`]).
     pub fn meeting(area: Rect<f64>) -> Self {
         let (lo, hi) = (area.min(), area.max());
         BoxFilter::growing(move |r| {
             r.min().x <= hi.x && r.max().x >= lo.x && r.min().y <= hi.y && r.max().y >= lo.y
         })
+        .within(area)
+    }
+
+    /// The same filter, with the promise that its test keeps no box that does not meet `area`
+    /// (its edge included). A reader with a spatial index (a GeoPackage's R-tree) may then ask
+    /// the index for the records near `area` only, instead of testing every record. A test that
+    /// breaks the promise loses records.
+    ///
+    /// ```
+    /// use geo::{coord, Rect};
+    /// use tuban_io::read::BoxFilter;
+    ///
+    /// let area = Rect::new(coord! {x: 0.0, y: 0.0}, coord! {x: 10.0, y: 10.0});
+    /// let f = BoxFilter::growing(|r| r.max().x >= 5.0 && r.min().x <= 10.0).within(area);
+    /// assert_eq!(f.bounds(), Some(area));
+    /// ```
+    pub fn within(mut self, area: Rect<f64>) -> Self {
+        self.within = Some(area);
+        self
+    }
+
+    /// The area outside which the test keeps nothing, when the filter says one
+    /// ([`BoxFilter::within`]).
+    pub fn bounds(&self) -> Option<Rect<f64>> {
+        self.within
     }
 
     /// Whether a record with bounding box `rect` is kept.
@@ -243,7 +273,11 @@ impl BoxFilter {
 
 impl From<Arc<BoxTest>> for BoxFilter {
     fn from(test: Arc<BoxTest>) -> Self {
-        BoxFilter { test, grows: false }
+        BoxFilter {
+            test,
+            grows: false,
+            within: None,
+        }
     }
 }
 

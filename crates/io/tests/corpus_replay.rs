@@ -92,7 +92,10 @@ fn overlay_corpus() {
 
 #[test]
 fn gpkg_corpus() {
-    assert!(replay("gpkg", harness::gpkg) > 0, "fuzz/corpus/gpkg is empty");
+    assert!(
+        replay("gpkg", harness::gpkg) > 0,
+        "fuzz/corpus/gpkg is empty"
+    );
 }
 
 #[test]

@@ -404,6 +404,21 @@ fn gdal_conversion_of_a_shapefile_reads_as_the_shapefile() {
     let ca = tuban_core::reproject::layer_crs(&a, None, None).unwrap();
     let cb = tuban_core::reproject::layer_crs(&b, None, None).unwrap();
     assert_eq!(ca.crs, cb.crs);
+    // Through GDAL's R-tree (ids 1..=3, all indexed: the table is not even counted), as the
+    // shapefile's stored boxes give.
+    let area = Rect::new(
+        coord! {x: X0 + 150.0, y: Y0},
+        coord! {x: X0 + 250.0, y: Y0 + 10.0},
+    );
+    let subset = Subset {
+        keep: Some(BoxFilter::meeting(area)),
+        ..Default::default()
+    };
+    let (sa, oa) = read_layer_filtered(&shp, &ReadOptions::default(), &subset).unwrap();
+    let (sb, ob) =
+        read_layer_filtered(&data("good_gdal.gpkg"), &ReadOptions::default(), &subset).unwrap();
+    assert_eq!((sb.features.len(), ob), (1, 2));
+    assert_eq!((sa.features, oa), (sb.features, ob));
 }
 
 #[test]
