@@ -455,11 +455,11 @@ pub fn gpkg(data: &[u8]) {
         );
         let rings: Vec<&LineString<f64>> = match g {
             Geometry::Polygon(p) => std::iter::once(p.exterior()).chain(p.interiors()).collect(),
-            Geometry::MultiPolygon(mp) => mp
-                .0
-                .iter()
-                .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-                .collect(),
+            Geometry::MultiPolygon(mp) => {
+                mp.0.iter()
+                    .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                    .collect()
+            }
             _ => Vec::new(),
         };
         for r in rings {
