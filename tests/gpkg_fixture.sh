@@ -5,8 +5,8 @@
 # one .gpkg holding four tables (the project file names each with layer = "...") and once into
 # four .gpkg files of one table each (no layer name needed). `tuban run` on each, and on the
 # shapefiles, must write byte-identical per-patch and per-village CSVs. Then tuban's own .gpkg
-# output is read back: its `patches` table as the patch layer of a fourth run, whose per-patch
-# areas must equal the shapefile run's.
+# output is read back: its `patches` table as the patch layer of a fourth run, whose CSVs must
+# be byte-identical too.
 #
 # Needs GDAL's ogr2ogr (Debian: gdal-bin) and a release build; .ci/run runs it after installing
 # GDAL:

@@ -467,3 +467,37 @@ fn the_index_is_what_a_growing_filter_consults() {
     });
     assert_eq!(records(plain), [1, 3, 4]);
 }
+
+#[test]
+fn a_geometry_in_another_srs_than_its_column_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("srs.gpkg");
+    std::fs::copy(data("kinds.gpkg"), &copy).unwrap();
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    // Grave 1's header (little endian) says srs_id 4545 (0x11C1), its column 4544.
+    conn.execute(
+        "UPDATE graves SET geom = CAST(substr(geom, 1, 4) || X'C1110000' || substr(geom, 9) \
+         AS BLOB) WHERE fid = 1",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let e = read_layer(&copy, &layer("graves")).unwrap_err().to_string();
+    assert!(
+        e.contains("layer graves, feature 1: the geometry says it is in srs_id 4545"),
+        "{e}"
+    );
+    // 0 (undefined) is tolerated.
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    conn.execute(
+        "UPDATE graves SET geom = CAST(substr(geom, 1, 4) || X'00000000' || substr(geom, 9) \
+         AS BLOB) WHERE fid = 1",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    assert_eq!(
+        read_layer(&copy, &layer("graves")).unwrap().features.len(),
+        4
+    );
+}

@@ -35,7 +35,8 @@
 //! for an empty point). Curves (CircularString, CompoundCurve, CurvePolygon, MultiCurve,
 //! MultiSurface), GeometryCollections and 3D surfaces are refused with an error naming the
 //! feature and saying how to convert them. A geometry of another dimension than the column's
-//! declared type (a point in a `MULTIPOLYGON` column) is an error naming the feature; Polygon
+//! declared type (a point in a `MULTIPOLYGON` column), or whose header names another SRS than
+//! the column's (0 and -1, undefined, are tolerated), is an error naming the feature; Polygon
 //! and MultiPolygon (and Point/MultiPoint, LineString/MultiLineString) are accepted in each
 //! other's columns, since GDAL writes shapefile layers that way.
 //!
@@ -502,6 +503,20 @@ impl RowReader<'_> {
     fn geometry(&mut self, id: i64, b: &[u8]) -> Result<Option<Option<Geometry<f64>>>, ReadError> {
         let err = |e: String| self.error(id, None, format!("the geometry {e}"));
         let h = blob::header(b).map_err(err)?;
+        // Every geometry of a column is in the column's CRS (0 and -1, "undefined", are
+        // tolerated: some writers leave them); another one would be silently misplaced.
+        if h.srs_id > 0 && i64::from(h.srs_id) != self.table.srs_id {
+            return Err(self.error(
+                id,
+                None,
+                format!(
+                    "the geometry says it is in srs_id {}, but the layer's geometry column is in \
+                     srs_id {}: a GeoPackage column holds one CRS; reproject the feature (or \
+                     export the layer again)",
+                    h.srs_id, self.table.srs_id
+                ),
+            ));
+        }
         let keep = self.subset.keep.as_ref();
         if let (Some(keep), Some(env), false) = (keep, h.envelope, h.empty) {
             if !keep.keeps(&env) {
