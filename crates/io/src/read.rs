@@ -34,12 +34,14 @@ pub struct ReadOptions {
     /// The text encoding of the attributes (e.g. `GBK`, `UTF-8`, `GB18030`, `936`), as the user
     /// said it. When given it **overrides** every signal in the files (the shapefile's `.cpg` and
     /// the `.dbf` language driver): the user has the last word. For GeoJSON, which is UTF-8 by
-    /// definition, a non-UTF-8 encoding here makes the reader decode the file with it instead.
+    /// definition, a non-UTF-8 encoding here makes the reader decode the file with it instead;
+    /// likewise for a GeoPackage's text values.
     pub encoding: Option<String>,
-    /// The layer's name; the file stem when `None`.
+    /// The layer's name; the file stem (a GeoPackage: the table's name) when `None`.
     pub name: Option<String>,
     /// Which layer of a file that holds several (a GeoPackage table, a File Geodatabase feature
-    /// class), by name; `None` for a file that holds one. A file holding one layer (a shapefile,
+    /// class), by name; `None` for a file that holds one (a GeoPackage of one feature table
+    /// included). A file holding one layer (a shapefile,
     /// a GeoJSON file) accepts only its own name here. See [`split_layer`] for the command line's
     /// `FILE:LAYER` form.
     pub layer: Option<String>,
@@ -120,7 +122,7 @@ fn single_layer(path: &Path, opts: &ReadOptions) -> Result<(), ReadError> {
 #[derive(Debug, Clone, Default)]
 pub struct Subset {
     /// When `Some`, the attribute fields to keep, by name, compared ASCII-case-insensitively with
-    /// the `.dbf` field names or the GeoJSON property names. The layer keeps them in the file's
+    /// the `.dbf` field names, the GeoPackage column names or the GeoJSON property names. The layer keeps them in the file's
     /// order (not the order given here); a name the file lacks is simply not in
     /// [`Layer::fields`] (the caller says which of its fields are missing). Fields not kept are
     /// not decoded at all (only their names are, to be compared): a bad value in one (an
