@@ -49,10 +49,19 @@ fn option_sets() -> [ReadOptions; 2] {
 
 /// The promises of a layer that was read without error.
 fn check_layer(layer: &Layer) {
-    let mut previous = 0;
+    check_layer_from(layer, 1)
+}
+
+/// [`check_layer`] with record numbers ascending from `first` (0 for a GeoPackage, whose
+/// record numbers are its feature ids).
+fn check_layer_from(layer: &Layer, first: usize) {
+    let mut previous: Option<usize> = None;
     for f in &layer.features {
-        assert!(f.record > previous, "record numbers ascend from 1");
-        previous = f.record;
+        assert!(
+            f.record >= first && previous.is_none_or(|p| f.record > p),
+            "record numbers ascend from {first}"
+        );
+        previous = Some(f.record);
         assert_eq!(f.values.len(), layer.fields.len(), "one value per field");
         if let Some(g) = &f.geometry {
             assert!(
@@ -425,4 +434,94 @@ fn assert_valid(g: &MultiPolygon<f64>, what: &str) {
             local.validation_errors()
         );
     }
+}
+
+/// A GeoPackage geometry blob (`GP` header + WKB) through `tuban_io::gpkg::blob::decode`: an
+/// error or a geometry with finite coordinates, rings of at least 4 points, lines of at least
+/// 2; the header alone reads whenever the whole blob does.
+pub fn gpkg(data: &[u8]) {
+    let Ok((header, decoded)) = tuban_io::gpkg::blob::decode(data) else {
+        return;
+    };
+    assert_eq!(
+        tuban_io::gpkg::blob::header(data).ok(),
+        Some(header),
+        "header read alone differs"
+    );
+    if let Some(g) = &decoded.geometry {
+        assert!(
+            g.coords_iter().all(|c| c.x.is_finite() && c.y.is_finite()),
+            "a non-finite coordinate got through"
+        );
+        let rings: Vec<&LineString<f64>> = match g {
+            Geometry::Polygon(p) => std::iter::once(p.exterior()).chain(p.interiors()).collect(),
+            Geometry::MultiPolygon(mp) => {
+                mp.0.iter()
+                    .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        for r in rings {
+            assert!(r.0.is_empty() || (r.0.len() >= 4 && r.0.first() == r.0.last()));
+        }
+        let lines: Vec<&LineString<f64>> = match g {
+            Geometry::LineString(l) => vec![l],
+            Geometry::MultiLineString(m) => m.0.iter().collect(),
+            _ => Vec::new(),
+        };
+        for l in lines {
+            assert!(l.0.is_empty() || l.0.len() >= 2, "a line of one point");
+        }
+    }
+}
+
+/// A whole GeoPackage file (from a temporary file) through `tuban_io::read`: every layer
+/// `list_layers` names is read whole and with a field and box subset, which must agree with the
+/// whole read on what it keeps; no panic, and layers keep their promises.
+pub fn gpkg_file(data: &[u8]) {
+    use tuban_io::read::{list_layers, read_layer_filtered, BoxFilter, Subset};
+    let dir = tempfile_dir();
+    let path = dir.join("fuzz.gpkg");
+    std::fs::write(&path, data).expect("write the input");
+    let names: Vec<Option<String>> = match list_layers(&path) {
+        Ok(layers) => layers.into_iter().map(|l| Some(l.name)).take(4).collect(),
+        Err(_) => vec![None],
+    };
+    for name in names {
+        let opts = ReadOptions {
+            layer: name,
+            ..Default::default()
+        };
+        let full = read_layer_filtered(&path, &opts, &Subset::default()).map(|(l, _)| l);
+        if let Ok(layer) = &full {
+            check_layer_from(layer, 0);
+        }
+        let subset = Subset {
+            fields: Some(vec!["TBBH".into()]),
+            keep: Some(BoxFilter::growing(|r| r.min().x <= 600_150.0)),
+            serial: false,
+        };
+        if let (Ok(full), Ok((part, _))) = (&full, read_layer_filtered(&path, &opts, &subset)) {
+            check_layer_from(&part, 0);
+            for f in &part.features {
+                let w = full
+                    .features
+                    .iter()
+                    .find(|w| w.record == f.record)
+                    .expect("a kept feature is one of the full read's");
+                assert_eq!(format!("{:?}", f.geometry), format!("{:?}", w.geometry));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A fresh folder under the system's temporary folder.
+fn tempfile_dir() -> PathBuf {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("tuban-fuzz-gpkg-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    dir
 }

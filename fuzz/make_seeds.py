@@ -55,6 +55,26 @@ for tif in sorted((DATA / "geotiff").glob("*.tif")):
         put("geotiff", tif.stem, tif.read_bytes())
 
 
+# GeoPackages: whole files (gpkg_file) and every geometry blob in them (gpkg).
+import sqlite3  # noqa: E402
+
+for folder in (DATA / "gpkg", BAD):
+    for gp in sorted(folder.glob("*.gpkg")) if folder.is_dir() else []:
+        if gp.stat().st_size <= 64 * 1024:
+            put("gpkg_file", gp.stem, gp.read_bytes())
+        try:
+            con = sqlite3.connect(f"file:{gp}?mode=ro", uri=True)
+            tables = [r[0] for r in con.execute(
+                "SELECT table_name FROM gpkg_geometry_columns ORDER BY table_name")]
+            for t in tables:
+                for fid, blob in con.execute(f'SELECT rowid, geom FROM "{t}"'):
+                    if isinstance(blob, bytes):
+                        put("gpkg", f"{gp.stem}_{t}_{fid}", blob)
+            con.close()
+        except sqlite3.DatabaseError:
+            pass
+
+
 def ring(points, hole=False):
     n = len(points)
     head = (n - 3) | (0x80 if hole else 0)

@@ -147,7 +147,7 @@ enum Command {
     /// Describe a layer: geometry type, count, extent, fields, encoding and CRS.
     #[command(after_help = "Example:\n  tuban inspect fixtures/erping/patches.shp")]
     Inspect {
-        /// The file (.shp or .geojson).
+        /// The file (.shp, .gpkg or .geojson); FILE.gpkg:TABLE for one table of a GeoPackage.
         file: PathBuf,
         /// Text encoding override.
         #[arg(long, value_name = "ENCODING")]
@@ -353,8 +353,22 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
                 name: None,
                 layer,
             };
-            let layer = tuban::io::read::read_layer(&file, &opts)?;
+            let subset = tuban::io::read::Subset::default();
+            let read = match tuban::io::read::read_layer_noted(&file, &opts, &subset) {
+                // A file of several layers and none named: list them.
+                Err(tuban::io::error::ReadError::NoSuchLayer { layer: None, .. }) => {
+                    let layers = tuban::io::read::list_layers(&file)?;
+                    println!("{}", tuban::io::read::LayerInfo::table(&file, &layers));
+                    println!("describe one with: tuban inspect {}:NAME", file.display());
+                    return Ok(ExitCode::SUCCESS);
+                }
+                other => other?,
+            };
+            let layer = read.layer;
             println!("{}", tuban::io::read::LayerSummary::of(&layer));
+            for note in &read.notes {
+                println!("note: {note}");
+            }
             let assumed =
                 match &assume_crs {
                     None => None,

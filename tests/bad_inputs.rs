@@ -62,6 +62,15 @@ const FIXTURES: &[&str] = &[
     "bowtie.geojson",
     "hole_outside_shell.geojson",
     "null_geometry.geojson",
+    "good.gpkg",
+    "not_sqlite.gpkg",
+    "no_contents.gpkg",
+    "no_geometry_columns.gpkg",
+    "bad_header.gpkg",
+    "truncated_wkb.gpkg",
+    "type_mismatch.gpkg",
+    "curve.gpkg",
+    "two_layers.gpkg",
 ];
 
 fn dir() -> PathBuf {
@@ -224,7 +233,7 @@ fn every_fixture_has_a_test() {
             continue;
         }
         let key = match name.rsplit_once('.') {
-            Some((_, "geojson")) => name.clone(),
+            Some((_, "geojson" | "gpkg")) => name.clone(),
             Some((stem, _)) => stem.to_string(),
             None => name.clone(),
         };
@@ -805,4 +814,111 @@ fn null_geometry_geojson() {
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert_ne!(r.get(2, "error"), "");
     assert_eq!(r.num(3, "forest_m2"), 5000.0);
+}
+
+// --- GeoPackage ---------------------------------------------------------------------------------
+
+#[test]
+fn good_gpkg() {
+    assert_like_good(&run("good.gpkg"));
+}
+
+#[test]
+fn not_sqlite_gpkg() {
+    assert_refused(
+        &run("not_sqlite.gpkg"),
+        &[
+            "not_sqlite.gpkg: is not a GeoPackage: a GeoPackage is an SQLite database",
+            "export the layer again",
+        ],
+    );
+}
+
+#[test]
+fn no_contents_gpkg() {
+    assert_refused(
+        &run("no_contents.gpkg"),
+        &[
+            "no_contents.gpkg: is an SQLite database but not a GeoPackage",
+            "(gpkg_contents)",
+        ],
+    );
+}
+
+#[test]
+fn no_geometry_columns_gpkg() {
+    assert_refused(
+        &run("no_geometry_columns.gpkg"),
+        &[
+            "no_geometry_columns.gpkg: is an SQLite database but not a GeoPackage",
+            "(gpkg_geometry_columns)",
+        ],
+    );
+}
+
+#[test]
+fn bad_header_gpkg() {
+    assert_refused(
+        &run("bad_header.gpkg"),
+        &[
+            "bad_header.gpkg: layer good, feature 2: the geometry does not start with the \
+             GeoPackage geometry mark \"GP\" (it starts with bytes 47 51)",
+            "export the layer again",
+        ],
+    );
+}
+
+#[test]
+fn truncated_wkb_gpkg() {
+    assert_refused(
+        &run("truncated_wkb.gpkg"),
+        &[
+            "truncated_wkb.gpkg: layer good, feature 2: the geometry is cut short",
+            "truncated",
+        ],
+    );
+}
+
+#[test]
+fn type_mismatch_gpkg() {
+    assert_refused(
+        &run("type_mismatch.gpkg"),
+        &[
+            "type_mismatch.gpkg: layer good, feature 2: holds a POINT geometry, but the \
+             layer's geometry column geom is declared POLYGON",
+        ],
+    );
+}
+
+#[test]
+fn curve_gpkg() {
+    assert_refused(
+        &run("curve.gpkg"),
+        &[
+            "curve.gpkg: layer good, feature 2: the geometry is a CurvePolygon",
+            "Segmentize",
+            "CONVERT_TO_LINEAR",
+        ],
+    );
+}
+
+#[test]
+fn two_layers_gpkg() {
+    assert_refused(
+        &run("two_layers.gpkg"),
+        &[
+            "two_layers.gpkg: holds several layers (it holds good, landuse)",
+            "layer = \"...\"",
+        ],
+    );
+    // Named, the table reads.
+    let layer = read_layer(
+        &bad("two_layers.gpkg"),
+        &ReadOptions {
+            layer: Some("good".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(layer.features.len(), 3);
 }

@@ -46,6 +46,22 @@ pub struct LayerCrs {
     pub how: String,
 }
 
+/// Where a layer that is not GeoJSON states its CRS, for messages: the shapefile's `.prj`, or a
+/// GeoPackage's `gpkg_spatial_ref_sys`.
+fn stated_in(layer: &Layer) -> &'static str {
+    let gpkg = layer
+        .source
+        .as_ref()
+        .and_then(|p| p.extension())
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("gpkg"));
+    if gpkg {
+        "the GeoPackage's gpkg_spatial_ref_sys"
+    } else {
+        "the .prj"
+    }
+}
+
 fn is_geojson(layer: &Layer) -> bool {
     layer
         .source
@@ -58,8 +74,9 @@ fn is_geojson(layer: &Layer) -> bool {
 /// Decides the CRS of `layer`.
 ///
 /// - `forced` (the layer's `crs` in the project file) wins over everything;
-/// - else the source's own statement (`.prj` WKT or GeoJSON `crs` name); a `.prj` that is not
-///   understood at all gives way to `assumed`, but a recognised legacy datum never does;
+/// - else the source's own statement (`.prj` WKT, GeoJSON `crs` name, or a GeoPackage's
+///   `EPSG:NNNN` or WKT); a `.prj` that is not understood at all gives way to `assumed`, but a
+///   recognised legacy datum never does;
 /// - else `assumed` (the run's `assume_crs`);
 /// - else, for GeoJSON, longitude/latitude on WGS84 as RFC 7946 prescribes;
 /// - else an error.
@@ -89,17 +106,30 @@ pub fn layer_crs(
                 how: format!("{crs}, from the GeoJSON crs member \"{text}\""),
             }
         } else {
-            match (Crs::from_wkt(text), assumed) {
+            let stated = stated_in(layer);
+            // A GeoPackage states its CRS by EPSG code when it can (see tuban_io::gpkg):
+            // `EPSG:4544`, with no brackets, where a WKT always has them.
+            let by_code =
+                !text.contains(['[', '(']) && text.trim().to_ascii_uppercase().starts_with("EPSG:");
+            let recognised = if !by_code {
+                Crs::from_wkt(text)
+            } else {
+                Crs::from_geojson_name(text).map(|crs| crate::crs::Recognised {
+                    crs,
+                    how: format!("stated as {}", text.trim()),
+                })
+            };
+            match (recognised, assumed) {
                 (Ok(r), _) => LayerCrs {
                     crs: r.crs,
-                    how: format!("{}, from the .prj: {}", r.crs, r.how),
+                    how: format!("{}, from {stated}: {}", r.crs, r.how),
                 },
                 // A .prj tuban cannot read gives way to what the user assumed; a recognised
                 // legacy datum or a contradiction never does.
                 (Err(CrsError::Unrecognised { .. }), Some(crs)) => LayerCrs {
                     crs,
                     how: format!(
-                        "{crs}, assumed for the run (assume_crs): the .prj was not understood"
+                        "{crs}, assumed for the run (assume_crs): {stated} was not understood"
                     ),
                 },
                 // Text that is not a CRS at all: name the .prj that holds it.
@@ -303,6 +333,24 @@ mod tests {
     use super::*;
     use crate::layer::Feature;
     use geo::Point;
+
+    #[test]
+    fn a_geopackage_states_its_crs_by_code() {
+        let l = layer_with(
+            Some("EPSG:4544"),
+            &[(601_500.0, 3_304_000.0)],
+            "data/county.gpkg",
+        );
+        let c = layer_crs(&l, None, None).unwrap();
+        assert_eq!(c.crs.epsg(), 4544);
+        assert!(c.how.contains("gpkg_spatial_ref_sys"), "{}", c.how);
+        // A code outside the built-in set gives way to --assume-crs, as a .prj tuban cannot
+        // read does.
+        let l = layer_with(Some("EPSG:2154"), &[(601_500.0, 3_304_000.0)], "a.gpkg");
+        assert!(layer_crs(&l, None, None).is_err());
+        let assumed = Crs::from_epsg(4544).ok();
+        assert_eq!(layer_crs(&l, None, assumed).unwrap().crs.epsg(), 4544);
+    }
 
     fn layer_with(crs_text: Option<&str>, pts: &[(f64, f64)], path: &str) -> Layer {
         let mut l = Layer::new("t");

@@ -57,8 +57,8 @@ pub enum ReadError {
 
     /// The file name's extension is not one tuban reads.
     #[error(
-        "{}: tuban does not read {} files; it reads ESRI shapefiles (.shp) and GeoJSON (.geojson, \
-         .json): convert the layer to one of them (e.g. with QGIS or ogr2ogr)",
+        "{}: tuban does not read {} files; it reads ESRI shapefiles (.shp), GeoPackages (.gpkg) and \
+         GeoJSON (.geojson, .json): convert the layer to one of them (e.g. with QGIS or ogr2ogr)",
         path.display(),
         describe_extension(extension)
     )]
@@ -131,6 +131,26 @@ pub enum ReadError {
         message: String,
     },
 
+    /// One feature of a layer inside a file that holds several (a GeoPackage table), or one of
+    /// its values, is unusable.
+    #[error(
+        "{}: layer {layer}, feature {feature}{}: {message}",
+        path.display(),
+        field.as_ref().map(|f| format!(", field {f}")).unwrap_or_default()
+    )]
+    InLayer {
+        /// The file.
+        path: PathBuf,
+        /// The layer (table) in it.
+        layer: String,
+        /// The feature's id in the layer (a GeoPackage's `fid`).
+        feature: i64,
+        /// The field, when the problem is one value.
+        field: Option<String>,
+        /// What is wrong and what to do.
+        message: String,
+    },
+
     /// The file is not valid JSON, or not the GeoJSON structure tuban expects.
     #[error("{}:{line}:{column}: {message}", path.display())]
     Json {
@@ -180,17 +200,20 @@ impl ReadError {
             | ReadError::Feature { path, .. }
             | ReadError::Json { path, .. }
             | ReadError::Invalid { path, .. }
-            | ReadError::NoSuchLayer { path, .. } => path,
+            | ReadError::NoSuchLayer { path, .. }
+            | ReadError::InLayer { path, .. } => path,
             ReadError::MissingCompanion { missing, .. } => missing,
             ReadError::CountMismatch { shp, .. } => shp,
         }
     }
 
-    /// The 1-based record (shapefile) or feature (GeoJSON) number the error is about, if any.
+    /// The 1-based record (shapefile) or feature (GeoJSON) number the error is about, if any; for
+    /// a GeoPackage, the feature id (which tuban uses as the record number).
     pub fn record(&self) -> Option<usize> {
         match self {
             ReadError::Record { record, .. } | ReadError::Field { record, .. } => Some(*record),
             ReadError::Feature { feature, .. } => Some(*feature),
+            ReadError::InLayer { feature, .. } => usize::try_from(*feature).ok(),
             _ => None,
         }
     }
@@ -271,11 +294,11 @@ mod tests {
         assert_eq!(e.record(), Some(17));
         assert_eq!(e.path(), Path::new("patches.shp"));
         let e = ReadError::UnsupportedFormat {
-            path: "a.gpkg".into(),
-            extension: "gpkg".into(),
+            path: "a.tab".into(),
+            extension: "tab".into(),
         };
         assert!(e
             .to_string()
-            .starts_with("a.gpkg: tuban does not read .gpkg files"));
+            .starts_with("a.tab: tuban does not read .tab files"));
     }
 }

@@ -23,6 +23,7 @@
 pub mod error;
 pub mod geojson;
 pub mod geotiff;
+pub mod gpkg;
 pub mod read;
 pub mod shp;
 pub mod write;

@@ -1,9 +1,12 @@
 //! Reading any supported layer file, and summarising what was read.
 //!
 //! [`read_layer`] picks the reader by the file's extension: `.shp` (or no extension) →
-//! [`crate::shp::read`], `.geojson` / `.json` → [`crate::geojson::read`]. [`LayerSummary`] is what
-//! `tuban inspect FILE` shows. [`read_layer_filtered`] reads only part of a layer, as a [`Subset`]
-//! says: some attribute fields, the records whose bounding box passes a test.
+//! [`crate::shp::read`], `.gpkg` → [`crate::gpkg::read`] (one table, [`ReadOptions::layer`]),
+//! `.geojson` / `.json` → [`crate::geojson::read`]. [`LayerSummary`] is what `tuban inspect FILE`
+//! shows; [`list_layers`] lists the layers of a file that holds several. [`read_layer_filtered`]
+//! reads only part of a layer, as a [`Subset`] says: some attribute fields, the records whose
+//! bounding box passes a test; [`read_layer_noted`] also says what the user should be told about
+//! the read (Z values dropped, ...).
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -31,12 +34,14 @@ pub struct ReadOptions {
     /// The text encoding of the attributes (e.g. `GBK`, `UTF-8`, `GB18030`, `936`), as the user
     /// said it. When given it **overrides** every signal in the files (the shapefile's `.cpg` and
     /// the `.dbf` language driver): the user has the last word. For GeoJSON, which is UTF-8 by
-    /// definition, a non-UTF-8 encoding here makes the reader decode the file with it instead.
+    /// definition, a non-UTF-8 encoding here makes the reader decode the file with it instead;
+    /// likewise for a GeoPackage's text values.
     pub encoding: Option<String>,
-    /// The layer's name; the file stem when `None`.
+    /// The layer's name; the file stem (a GeoPackage: the table's name) when `None`.
     pub name: Option<String>,
     /// Which layer of a file that holds several (a GeoPackage table, a File Geodatabase feature
-    /// class), by name; `None` for a file that holds one. A file holding one layer (a shapefile,
+    /// class), by name; `None` for a file that holds one (a GeoPackage of one feature table
+    /// included). A file holding one layer (a shapefile,
     /// a GeoJSON file) accepts only its own name here. See [`split_layer`] for the command line's
     /// `FILE:LAYER` form.
     pub layer: Option<String>,
@@ -117,7 +122,7 @@ fn single_layer(path: &Path, opts: &ReadOptions) -> Result<(), ReadError> {
 #[derive(Debug, Clone, Default)]
 pub struct Subset {
     /// When `Some`, the attribute fields to keep, by name, compared ASCII-case-insensitively with
-    /// the `.dbf` field names or the GeoJSON property names. The layer keeps them in the file's
+    /// the `.dbf` field names, the GeoPackage column names or the GeoJSON property names. The layer keeps them in the file's
     /// order (not the order given here); a name the file lacks is simply not in
     /// [`Layer::fields`] (the caller says which of its fields are missing). Fields not kept are
     /// not decoded at all (only their names are, to be compared): a bad value in one (an
@@ -136,9 +141,15 @@ pub struct Subset {
     ///   rings, its coordinates, its attribute values). Only the file's structure is still
     ///   checked (the record headers, the shape types, the `.dbf` deletion flags). Records marked
     ///   deleted are skipped as always and not counted as filtered out.
+    /// * GeoPackage: the box is the envelope in the geometry's header, tested before the
+    ///   geometry is decoded, or (no envelope, as for points) the bounding box of the decoded
+    ///   geometry. With a filter that [grows](BoxFilter::grows) or has
+    ///   [bounds](BoxFilter::within), the table's R-tree index is asked first, so features far
+    ///   away are not even read (see [`crate::gpkg`]).
     /// * GeoJSON: the box is the bounding box of the feature's geometry, after it is read.
     /// * **Null shapes are kept** (as are empty shapes: a shapefile record with no points, a
-    ///   GeoJSON geometry with no coordinates), whatever the test says: they have no box, and
+    ///   GeoJSON geometry with no coordinates, a GeoPackage geometry that is NULL or empty),
+    ///   whatever the test says: they have no box, and
     ///   the caller reports them. So is a shapefile record whose stored box is not finite
     ///   numbers (it is decoded, and its coordinates checked, as in a full read).
     pub keep: Option<BoxFilter>,
@@ -158,7 +169,8 @@ impl Subset {
 }
 
 /// A test on a record's bounding box, for [`Subset::keep`]: `true` keeps the record. It may be
-/// called from several threads at once, in any record order.
+/// called from several threads at once, in any record order, and on boxes larger than the
+/// records' own when it [grows](BoxFilter::grows).
 ///
 /// ```
 /// use geo::{coord, Rect};
@@ -172,7 +184,11 @@ impl Subset {
 /// assert!(east.keeps(&Rect::new(coord! {x: 6.0, y: 0.0}, coord! {x: 7.0, y: 1.0})));
 /// ```
 #[derive(Clone)]
-pub struct BoxFilter(Arc<BoxTest>);
+pub struct BoxFilter {
+    test: Arc<BoxTest>,
+    grows: bool,
+    within: Option<Rect<f64>>,
+}
 
 /// The test a [`BoxFilter`] holds.
 pub type BoxTest = dyn Fn(&Rect<f64>) -> bool + Send + Sync;
@@ -180,27 +196,90 @@ pub type BoxTest = dyn Fn(&Rect<f64>) -> bool + Send + Sync;
 impl BoxFilter {
     /// A filter keeping the records for which `test` returns `true`.
     pub fn new(test: impl Fn(&Rect<f64>) -> bool + Send + Sync + 'static) -> Self {
-        BoxFilter(Arc::new(test))
+        BoxFilter {
+            test: Arc::new(test),
+            grows: false,
+            within: None,
+        }
+    }
+
+    /// A filter keeping the records for which `test` returns `true`, where `test` promises to
+    /// keep every box that contains a box it keeps ("meets this area", "meets one of these
+    /// cells" do; "lies east of x = 5" does not). A reader with a spatial index (a GeoPackage's
+    /// R-tree) may then test the index's boxes, which contain the records' own, and skip
+    /// without reading them the records whose index box fails. The result is the same as with
+    /// [`BoxFilter::new`]; a test that breaks the promise loses records.
+    ///
+    /// ```
+    /// use geo::{coord, Rect};
+    /// use tuban_io::read::BoxFilter;
+    ///
+    /// let f = BoxFilter::growing(|r| r.max().x >= 5.0);
+    /// assert!(f.grows());
+    /// assert!(f.keeps(&Rect::new(coord! {x: 4.0, y: 0.0}, coord! {x: 6.0, y: 1.0})));
+    /// ```
+    pub fn growing(test: impl Fn(&Rect<f64>) -> bool + Send + Sync + 'static) -> Self {
+        BoxFilter {
+            test: Arc::new(test),
+            grows: true,
+            within: None,
+        }
     }
 
     /// A filter keeping the records whose box meets `area`: overlaps it, lies in it, holds it or
-    /// touches its edge.
+    /// touches its edge. It [grows](BoxFilter::grows), and keeps nothing outside `area`
+    /// ([`BoxFilter::within`]).
     pub fn meeting(area: Rect<f64>) -> Self {
         let (lo, hi) = (area.min(), area.max());
-        BoxFilter::new(move |r| {
+        BoxFilter::growing(move |r| {
             r.min().x <= hi.x && r.max().x >= lo.x && r.min().y <= hi.y && r.max().y >= lo.y
         })
+        .within(area)
+    }
+
+    /// The same filter, with the promise that its test keeps no box that does not meet `area`
+    /// (its edge included). A reader with a spatial index (a GeoPackage's R-tree) may then ask
+    /// the index for the records near `area` only, instead of testing every record. A test that
+    /// breaks the promise loses records.
+    ///
+    /// ```
+    /// use geo::{coord, Rect};
+    /// use tuban_io::read::BoxFilter;
+    ///
+    /// let area = Rect::new(coord! {x: 0.0, y: 0.0}, coord! {x: 10.0, y: 10.0});
+    /// let f = BoxFilter::growing(|r| r.max().x >= 5.0 && r.min().x <= 10.0).within(area);
+    /// assert_eq!(f.bounds(), Some(area));
+    /// ```
+    pub fn within(mut self, area: Rect<f64>) -> Self {
+        self.within = Some(area);
+        self
+    }
+
+    /// The area outside which the test keeps nothing, when the filter says one
+    /// ([`BoxFilter::within`]).
+    pub fn bounds(&self) -> Option<Rect<f64>> {
+        self.within
     }
 
     /// Whether a record with bounding box `rect` is kept.
     pub fn keeps(&self, rect: &Rect<f64>) -> bool {
-        (self.0)(rect)
+        (self.test)(rect)
+    }
+
+    /// Whether the test keeps every box that contains a box it keeps (made by
+    /// [`BoxFilter::growing`] or [`BoxFilter::meeting`]).
+    pub fn grows(&self) -> bool {
+        self.grows
     }
 }
 
 impl From<Arc<BoxTest>> for BoxFilter {
     fn from(test: Arc<BoxTest>) -> Self {
-        BoxFilter(test)
+        BoxFilter {
+            test,
+            grows: false,
+            within: None,
+        }
     }
 }
 
@@ -212,8 +291,9 @@ impl fmt::Debug for BoxFilter {
 
 /// Reads the layer at `path`, choosing the reader by the file's extension (case-insensitive):
 /// `.shp` or none → ESRI shapefile (so do `.dbf`, `.shx`, `.prj` and `.cpg`, which name the same
-/// shapefile), `.geojson` / `.json` → GeoJSON. Any other extension gives
-/// [`ReadError::UnsupportedFormat`], which lists the supported formats.
+/// shapefile), `.gpkg` → GeoPackage (the table [`ReadOptions::layer`] names, or the only one),
+/// `.geojson` / `.json` → GeoJSON. Any other extension gives [`ReadError::UnsupportedFormat`],
+/// which lists the supported formats.
 pub fn read_layer(path: &Path, opts: &ReadOptions) -> Result<Layer, ReadError> {
     read_layer_filtered(path, opts, &Subset::default()).map(|(layer, _)| layer)
 }
@@ -226,11 +306,60 @@ pub fn read_layer_filtered(
     opts: &ReadOptions,
     subset: &Subset,
 ) -> Result<(Layer, usize), ReadError> {
-    let extension = path
-        .extension()
+    read_layer_noted(path, opts, subset).map(|r| (r.layer, r.filtered_out))
+}
+
+/// What [`read_layer_noted`] returns.
+#[derive(Debug, Clone)]
+pub struct LayerRead {
+    /// The layer, as [`read_layer_filtered`] returns it.
+    pub layer: Layer,
+    /// How many records the box filter left out.
+    pub filtered_out: usize,
+    /// What the user should be told about the read, one sentence each, naming the file: values
+    /// the reader dropped (a GeoPackage's Z or M values), ... Empty for most files.
+    pub notes: Vec<String>,
+}
+
+/// [`read_layer_filtered`], also returning what the user should be told about the read (see
+/// [`LayerRead::notes`]).
+pub fn read_layer_noted(
+    path: &Path,
+    opts: &ReadOptions,
+    subset: &Subset,
+) -> Result<LayerRead, ReadError> {
+    let extension = extension(path);
+    if extension == "gpkg" {
+        let (layer, filtered_out, notes) = crate::gpkg::read_noted(path, opts, subset)?;
+        return Ok(LayerRead {
+            layer,
+            filtered_out,
+            notes,
+        });
+    }
+    let (layer, filtered_out) = read_single(path, &extension, opts, subset)?;
+    Ok(LayerRead {
+        layer,
+        filtered_out,
+        notes: Vec::new(),
+    })
+}
+
+/// The lower-case extension of `path`, empty if it has none.
+fn extension(path: &Path) -> String {
+    path.extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    match extension.as_str() {
+        .unwrap_or_default()
+}
+
+/// The readers of files that hold one layer.
+fn read_single(
+    path: &Path,
+    extension: &str,
+    opts: &ReadOptions,
+    subset: &Subset,
+) -> Result<(Layer, usize), ReadError> {
+    match extension {
         "shp" | "shx" | "dbf" | "prj" | "cpg" | "" => {
             single_layer(path, opts)?;
             crate::shp::read_filtered(path, opts, subset)
@@ -246,9 +375,148 @@ pub fn read_layer_filtered(
         }
         _ => Err(ReadError::UnsupportedFormat {
             path: path.to_path_buf(),
-            extension,
+            extension: extension.to_string(),
         }),
     }
+}
+
+/// One layer of a file, as [`list_layers`] describes it without reading its features (for a
+/// file that holds several: a GeoPackage's feature tables, a File Geodatabase's feature
+/// classes).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LayerInfo {
+    /// The layer's name, as [`ReadOptions::layer`] takes it.
+    pub name: String,
+    /// Its geometry type as the file declares it, e.g. `MULTIPOLYGON`, `POINT Z` (GeoPackage
+    /// names); for a file holding one layer, the types found, e.g. `Polygon, MultiPolygon`.
+    pub geometry_type: String,
+    /// How many features (records) it holds.
+    pub feature_count: usize,
+    /// Its CRS as the file states it ([`Layer::crs_text`] of the layer once read), `None` when
+    /// the file states none.
+    pub crs_text: Option<String>,
+    /// What the user should know before reading it (e.g. Z values that will be dropped).
+    pub notes: Vec<String>,
+}
+
+impl LayerInfo {
+    /// The layers of `path` as a table, for `tuban inspect`:
+    ///
+    /// ```text
+    /// data/county.gpkg holds 2 layers:
+    ///   name    geometry      features  crs
+    ///   DLTB    MULTIPOLYGON     98412  EPSG:4544
+    ///   graves  POINT              311  EPSG:4544
+    /// ```
+    pub fn table(path: &Path, layers: &[LayerInfo]) -> String {
+        let crs = |l: &LayerInfo| -> String {
+            let c = l.crs_text.as_deref().unwrap_or("- (not stated)");
+            let one_line: String = c.split_whitespace().collect::<Vec<_>>().join(" ");
+            if one_line.chars().count() > 60 {
+                let head: String = one_line.chars().take(60).collect();
+                format!("{head}…")
+            } else {
+                one_line
+            }
+        };
+        let w_name = layers
+            .iter()
+            .map(|l| display_width(&l.name))
+            .chain([4])
+            .max()
+            .unwrap_or(4);
+        let w_geom = layers
+            .iter()
+            .map(|l| l.geometry_type.len())
+            .chain([8])
+            .max()
+            .unwrap_or(8);
+        let w_count = layers
+            .iter()
+            .map(|l| l.feature_count.to_string().len())
+            .chain([8])
+            .max()
+            .unwrap_or(8);
+        let mut out = format!(
+            "{} holds {} layer{}:\n  name{}  {:w_geom$}  {:>w_count$}  crs",
+            path.display(),
+            layers.len(),
+            if layers.len() == 1 { "" } else { "s" },
+            " ".repeat(w_name - 4),
+            "geometry",
+            "features"
+        );
+        for l in layers {
+            out.push_str(&format!(
+                "\n  {}{}  {:w_geom$}  {:>w_count$}  {}",
+                l.name,
+                " ".repeat(w_name - display_width(&l.name)),
+                l.geometry_type,
+                l.feature_count,
+                crs(l)
+            ));
+            for n in &l.notes {
+                out.push_str(&format!("\n    note: {n}"));
+            }
+        }
+        out
+    }
+}
+
+/// The CRS text the layer at `path` states, read without reading its features, as
+/// [`Layer::crs_text`] will hold it: a GeoPackage table's (`EPSG:NNNN` or WKT, see
+/// [`crate::gpkg`]; the table [`ReadOptions::layer`] names), a shapefile's `.prj`. `None` when
+/// the file states none or the format tells it only once read (GeoJSON). A caller uses it to
+/// decide, before reading, whether a box filter in another layer's coordinates applies.
+pub fn stated_crs_text(path: &Path, opts: &ReadOptions) -> Result<Option<String>, ReadError> {
+    match extension(path).as_str() {
+        "gpkg" => crate::gpkg::crs_text(path, opts.layer.as_deref()),
+        "shp" | "" => Ok(std::fs::read_to_string(path.with_extension("prj"))
+            .ok()
+            .map(|t| t.trim_start_matches('\u{feff}').trim().to_string())
+            .filter(|t| !t.is_empty())),
+        _ => Ok(None),
+    }
+}
+
+/// Describes the layers of the file at `path` without reading their features where the format
+/// allows: for a GeoPackage, each feature table. A file holding one layer (a shapefile, a
+/// GeoJSON file) is read to describe its one layer, named after the file.
+///
+/// ```no_run
+/// use std::path::Path;
+/// use tuban_io::read::{list_layers, LayerInfo};
+///
+/// let path = Path::new("data/county.gpkg");
+/// println!("{}", LayerInfo::table(path, &list_layers(path)?));
+/// # Ok::<(), tuban_io::error::ReadError>(())
+/// ```
+pub fn list_layers(path: &Path) -> Result<Vec<LayerInfo>, ReadError> {
+    let extension = extension(path);
+    if extension == "gpkg" {
+        return crate::gpkg::list(path);
+    }
+    let no_fields = Subset {
+        fields: Some(vec![]),
+        ..Default::default()
+    };
+    let (layer, _) = read_single(path, &extension, &ReadOptions::default(), &no_fields)?;
+    let summary = LayerSummary::of(&layer);
+    let mut types: Vec<String> = summary
+        .geometry_types
+        .iter()
+        .map(|(t, _)| t.clone())
+        .collect();
+    if types.is_empty() {
+        types.push("-".into());
+    }
+    Ok(vec![LayerInfo {
+        name: layer.name,
+        geometry_type: types.join(", "),
+        feature_count: summary.feature_count,
+        crs_text: layer.crs_text,
+        notes: Vec::new(),
+    }])
 }
 
 /// The encoding a user, a `.cpg` file or a code-page number names, with the label tuban shows for
@@ -591,8 +859,11 @@ mod tests {
 
     #[test]
     fn unknown_extension_lists_formats() {
-        let e = read_layer(Path::new("x/a.gpkg"), &ReadOptions::default()).unwrap_err();
+        let e = read_layer(Path::new("x/a.tab"), &ReadOptions::default()).unwrap_err();
         let msg = e.to_string();
-        assert!(msg.contains(".shp") && msg.contains(".geojson"), "{msg}");
+        assert!(
+            msg.contains(".shp") && msg.contains(".gpkg") && msg.contains(".geojson"),
+            "{msg}"
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! (`fuzz/harness.rs`), on stable, without libFuzzer: CI runs this; fuzzing itself needs nightly
 //! (see `fuzz/README.md`).
 //!
-//! For each target `T` in `shp`, `dbf`, `geojson`, `geotiff` and `overlay`, every file in
+//! For each target `T` in `shp`, `dbf`, `geojson`, `geotiff`, `overlay`, `gpkg` and `gpkg_file`, every file in
 //! `fuzz/corpus/T/` (inputs libFuzzer found interesting, minimised) and `fuzz/artifacts/T/`
 //! (inputs that once crashed, kept as regression tests) goes through `harness::T`, which panics
 //! if a reader panics or breaks its promises, or if the overlay's invariants fail.
@@ -88,6 +88,22 @@ fn geotiff_corpus() {
 #[test]
 fn overlay_corpus() {
     replay("overlay", harness::overlay);
+}
+
+#[test]
+fn gpkg_corpus() {
+    assert!(
+        replay("gpkg", harness::gpkg) > 0,
+        "fuzz/corpus/gpkg is empty"
+    );
+}
+
+#[test]
+fn gpkg_file_corpus() {
+    assert!(
+        replay("gpkg_file", harness::gpkg_file) > 0,
+        "fuzz/corpus/gpkg_file is empty"
+    );
 }
 
 /// The harness itself works on well-formed inputs (so an empty corpus folder cannot hide a broken

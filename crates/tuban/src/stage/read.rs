@@ -151,13 +151,31 @@ fn stated_crs(read: &ReadLayer, assumed: Option<&str>) -> Option<Crs> {
     }
 }
 
-/// Whether the layer of `spec` is, by its `.prj` (or the CRS the project sets for it), in `crs`:
-/// checked before reading, so that the reader can filter records by their boxes in the patches'
-/// coordinates. `false` when unsure (no `.prj`, a format other than a shapefile, a CRS outside
-/// the built-in set): the layer is then read whole.
+/// Whether the layer of `spec` is, by its `.prj` or its GeoPackage table's CRS (or the CRS the
+/// project sets for it), in `crs`: checked before reading, so that the reader can filter records
+/// by their boxes in the patches' coordinates. `false` when unsure (no `.prj`, a format other
+/// than a shapefile or a GeoPackage, a CRS outside the built-in set): the layer is then read
+/// whole.
 fn same_crs_before_reading(spec: &LayerSpec, crs: Crs) -> bool {
     if let Some(text) = &spec.crs {
         return Crs::from_user(text).is_ok_and(|c| c == crs);
+    }
+    // A GeoPackage table states its CRS in the file (EPSG:NNNN or WKT, which from_user reads).
+    if let Source::File { path, layer } = &spec.source {
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("gpkg"))
+        {
+            let opts = ReadOptions {
+                layer: layer.clone(),
+                ..Default::default()
+            };
+            return tuban_io::read::stated_crs_text(path, &opts)
+                .ok()
+                .flatten()
+                .and_then(|text| Crs::from_user(&text).ok())
+                .is_some_and(|c| c == crs);
+        }
     }
     let Source::File { path, layer: None } = &spec.source else {
         return false;
@@ -224,7 +242,10 @@ pub fn near_patches(patches: &Layer) -> BoxFilter {
         }
     }
     let hi = extent.max();
-    BoxFilter::new(move |r| {
+    // The test grows (a larger box meets the extent and a marked cell whenever a smaller one
+    // inside it does) and keeps nothing outside the extent, so a GeoPackage's R-tree can be
+    // asked for the features near the patches before any is read.
+    BoxFilter::growing(move |r| {
         if r.max().x < origin.x || r.max().y < origin.y || r.min().x > hi.x || r.min().y > hi.y {
             return false;
         }
@@ -232,6 +253,7 @@ pub fn near_patches(patches: &Layer) -> BoxFilter {
         let (j0, j1) = (at(r.min().y, origin.y, rows), at(r.max().y, origin.y, rows));
         (j0..=j1).any(|j| marked[j * cols + i0..=j * cols + i1].iter().any(|&m| m))
     })
+    .within(extent)
 }
 
 /// A missing-field error from a layer read with only some fields lists only those as available:
