@@ -131,3 +131,13 @@ def test_points_and_lines_as_graves_and_roads():
     assert df["road_m2"][0] == pytest.approx(80.0, abs=1e-9)
     # The union goes through i_overlay's integer grid (README: "How it works"): within 1e-6 m².
     assert df["obstacle_m2"][0] == pytest.approx(80.0 + disc, abs=1e-6)
+
+
+def test_pyogrio_arrow_tables(reference):
+    """pyogrio reads straight to Arrow (no shapely objects): a `wkb_geometry` column with
+    GeoArrow metadata naming the CRS."""
+    pyogrio = pytest.importorskip("pyogrio")
+    _, patches = pyogrio.read_arrow(PATCHES)
+    _, landuse = pyogrio.read_arrow(LANDUSE)
+    df = tuban.overlay(patches, landuse=landuse)
+    pd.testing.assert_frame_equal(df, reference)

@@ -351,17 +351,13 @@ def _crs_text(crs: Any) -> Optional[str]:
 
 
 def _from_geodataframe(gdf: Any) -> tuple:
-    """A GeoDataFrame as an Arrow stream, without a Python object per feature where GeoPandas
-    allows: GeoArrow's native encoding (shapely's ``to_ragged_array``: coordinates in numpy
-    arrays) where the geometries share a type, else WKB."""
+    """A GeoDataFrame as an Arrow stream with a WKB geometry column (GeoPandas' ``to_arrow``;
+    measured on 100k synthetic patches it is twice as fast as the GeoArrow-native encoding, and
+    Rust decodes WKB in parallel), or shapely's ``to_wkb`` before GeoPandas 1.0."""
     geometry = gdf.geometry.name
     crs = _crs_text(gdf.crs)
     if hasattr(gdf, "to_arrow"):  # GeoPandas >= 1.0
-        try:
-            table = gdf.to_arrow(index=False, geometry_encoding="geoarrow")
-        except (ValueError, NotImplementedError, TypeError):
-            table = gdf.to_arrow(index=False, geometry_encoding="WKB")
-        return table, crs, geometry
+        return gdf.to_arrow(index=False, geometry_encoding="WKB"), crs, geometry
     import pandas as pd
     import pyarrow as pa
     import shapely
