@@ -71,6 +71,14 @@ pub fn hint(fix: Fix) -> (&'static str, &'static str) {
             "invalid",
             "invalid=\"repair\", \"skip\" or \"error\" chooses what to do with invalid geometry",
         ),
+        Fix::VillageField => (
+            "village_field",
+            "village_field=\"FIELD\" names the patches' village field",
+        ),
+        Fix::AcceptNoOverlap => (
+            "accept_no_overlap",
+            "accept_no_overlap=[\"graves\"] accepts a layer that truly has nothing near the patches (landuse, graves, roads or dem)",
+        ),
     }
 }
 
@@ -82,7 +90,7 @@ fn kind_of(e: &Error) -> Kind {
         | Error::Steep { .. }
         | Error::Build(_)
         | Error::Invalid { .. } => Kind::Input,
-        Error::Crs(_) | Error::BadCrs { .. } => Kind::Crs,
+        Error::Crs(_) | Error::BadCrs { .. } | Error::Misses(_) => Kind::Crs,
         Error::Rules { .. } => Kind::Rules,
         Error::Write(_) | Error::OutputExists(_) => Kind::Output,
         Error::Unsupported(_) | Error::Cancelled => Kind::Usage,

@@ -81,6 +81,8 @@ struct Options {
     record_field: Option<String>,
     id_field: Option<String>,
     village_field: Option<String>,
+    village_short: bool,
+    accept_no_overlap: Vec<String>,
     grave_radius: Option<f64>,
     grave_area_field: Option<String>,
     grave_count_field: Option<String>,
@@ -92,9 +94,11 @@ struct Options {
 }
 
 /// The keywords `overlay` accepts in `**options`.
-const OPTION_NAMES: [&str; 14] = [
+const OPTION_NAMES: [&str; 16] = [
     "id_field",
     "village_field",
+    "village_short",
+    "accept_no_overlap",
     "grave_radius",
     "grave_area_field",
     "grave_count_field",
@@ -146,6 +150,22 @@ impl Options {
                 "record_field" => o.record_field = text(&v)?,
                 "id_field" => o.id_field = text(&v)?,
                 "village_field" => o.village_field = text(&v)?,
+                "village_short" => {
+                    o.village_short = v.extract::<bool>().map_err(|_| {
+                        usage(format!("{key}= must be True or False, not {}", type_name(&v)))
+                    })?
+                }
+                "accept_no_overlap" => {
+                    o.accept_no_overlap = match v.extract::<String>() {
+                        Ok(one) => vec![one],
+                        Err(_) => v.extract::<Vec<String>>().map_err(|_| {
+                            usage(format!(
+                                "{key}= must be a layer name or a list of them (landuse, graves, roads, dem), not {}",
+                                type_name(&v)
+                            ))
+                        })?,
+                    }
+                }
                 "grave_radius" => o.grave_radius = number(&v)?,
                 "grave_area_field" => o.grave_area_field = text(&v)?,
                 "grave_count_field" => o.grave_count_field = text(&v)?,
@@ -187,6 +207,7 @@ struct Info {
     area_method_note: String,
     working_crs: String,
     crs_notes: Vec<(String, String)>,
+    layer_notes: Vec<(String, String)>,
     obstacles: usize,
     written: Vec<String>,
     notes: Vec<String>,
@@ -233,6 +254,7 @@ fn produce(outcome: Outcome, mut extra: Vec<(&'static str, f64)>) -> Produced {
         area_method_note: report.method_note.clone(),
         working_crs: outcome.working_crs.to_string(),
         crs_notes: outcome.crs_notes.clone(),
+        layer_notes: outcome.layer_notes.clone(),
         obstacles: outcome.obstacles,
         written: outcome
             .written
@@ -276,6 +298,7 @@ fn to_python(py: Python<'_>, p: Produced) -> PyResult<Bound<'_, PyTuple>> {
         notes.set_item(role, how)?;
     }
     info.set_item("crs_notes", notes)?;
+    info.set_item("layer_notes", i.layer_notes)?;
     info.set_item("obstacles", i.obstacles)?;
     info.set_item("written", i.written)?;
     info.set_item("notes", i.notes)?;
@@ -527,6 +550,8 @@ fn overlay<'py>(
         let mut project = Project::new(p.expect("patches are required"));
         project.patches.id_field = o.id_field.clone();
         project.patches.village_field = o.village_field.clone();
+        project.patches.village_short = o.village_short;
+        project.accept_no_overlap = o.accept_no_overlap.clone();
         project.landuse = l;
         project.graves = g.map(|layer| ObstacleLayerSpec {
             layer,

@@ -115,7 +115,10 @@ def overlay(
         Ctrl-C (``KeyboardInterrupt``) stops the run the same way.
     **options
         The command line's layer options: ``id_field``, ``village_field`` (patch identity;
-        default TBBH/BSM/XH and QSDWMC/ZLDWMC), ``grave_radius`` (m, default 2),
+        default TBBH/BSM/XH and QSDWMC, ZLDWMC, XZCMC, CUNMC, CMC, CUN, 村名, 村),
+        ``village_short`` (``True``: 二坪镇中山村民委员会 shown as 中山村),
+        ``accept_no_overlap`` (layer names, e.g. ``["graves"]``, that may come near no patch:
+        by default such a layer lying apart from the patches is an error), ``grave_radius`` (m, default 2),
         ``grave_area_field``, ``grave_count_field``, ``road_width_field`` (default ``KD``),
         ``road_default_width``, ``road_min_width`` (m, default 1), ``steep_threshold`` (degrees,
         default 25), ``encoding`` (of every file layer's attributes), ``assume_crs`` (the CRS

@@ -1,7 +1,7 @@
 """Type stubs of the public API of the `tuban` package (see __init__.py for the docstrings)."""
 
 import os
-from typing import Any, Callable, Dict, List, Literal, Optional, Union, overload
+from typing import Any, Callable, Dict, List, Literal, Optional, Sequence, Union, overload
 
 import pandas as pd
 import pyarrow as pa
@@ -42,6 +42,8 @@ def overlay(
     progress: ProgressLike = ...,
     id_field: Optional[str] = ...,
     village_field: Optional[str] = ...,
+    village_short: bool = ...,
+    accept_no_overlap: Union[str, Sequence[str], None] = ...,
     grave_radius: Optional[float] = ...,
     grave_area_field: Optional[str] = ...,
     grave_count_field: Optional[str] = ...,
@@ -71,6 +73,8 @@ def overlay(
     progress: ProgressLike = ...,
     id_field: Optional[str] = ...,
     village_field: Optional[str] = ...,
+    village_short: bool = ...,
+    accept_no_overlap: Union[str, Sequence[str], None] = ...,
     grave_radius: Optional[float] = ...,
     grave_area_field: Optional[str] = ...,
     grave_count_field: Optional[str] = ...,
