@@ -33,7 +33,7 @@ Examples:
 #[command(
     name = "tuban",
     version,
-    about = "Measure what stands in the way of restoring farmland patches (图斑), in m² and mu",
+    about = "Measure what stands in the way of restoring farmland patches (图斑), in m2 and mu",
     after_help = EXAMPLES
 )]
 struct Cli {
@@ -186,8 +186,9 @@ struct Common {
     /// Language of the workbook, the map and the HTML report: zh (default) or en.
     #[arg(long, value_name = "zh|en")]
     lang: Option<Lang>,
-    /// Text encoding of shapefile outputs: GBK (default) or UTF-8.
-    #[arg(long, value_name = "GBK|UTF-8")]
+    /// Text encoding of shapefile outputs: GBK (default), GB18030 (every character; GDAL and
+    /// QGIS read it by the .cpg) or UTF-8.
+    #[arg(long, value_name = "GBK|GB18030|UTF-8")]
     shp_encoding: Option<ShpEncoding>,
     /// A layer that may come near no patch (repeatable): by default such a layer stops the run,
     /// since it most often means a wrong CRS.

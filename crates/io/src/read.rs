@@ -471,8 +471,8 @@ impl LayerInfo {
 pub fn stated_crs_text(path: &Path, opts: &ReadOptions) -> Result<Option<String>, ReadError> {
     match extension(path).as_str() {
         "gpkg" => crate::gpkg::crs_text(path, opts.layer.as_deref()),
-        "shp" | "" => Ok(std::fs::read_to_string(path.with_extension("prj"))
-            .ok()
+        "shp" | "" => Ok(crate::shp::find_companion(path, "prj")
+            .and_then(|prj| std::fs::read_to_string(prj).ok())
             .map(|t| t.trim_start_matches('\u{feff}').trim().to_string())
             .filter(|t| !t.is_empty())),
         _ => Ok(None),

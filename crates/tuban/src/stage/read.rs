@@ -160,34 +160,19 @@ fn same_crs_before_reading(spec: &LayerSpec, crs: Crs) -> bool {
     if let Some(text) = &spec.crs {
         return Crs::from_user(text).is_ok_and(|c| c == crs);
     }
-    // A GeoPackage table states its CRS in the file (EPSG:NNNN or WKT, which from_user reads).
-    if let Source::File { path, layer } = &spec.source {
-        if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("gpkg"))
-        {
-            let opts = ReadOptions {
-                layer: layer.clone(),
-                ..Default::default()
-            };
-            return tuban_io::read::stated_crs_text(path, &opts)
-                .ok()
-                .flatten()
-                .and_then(|text| Crs::from_user(&text).ok())
-                .is_some_and(|c| c == crs);
-        }
-    }
-    let Source::File { path, layer: None } = &spec.source else {
+    let Source::File { path, layer } = &spec.source else {
         return false;
     };
-    let is_shp = path
-        .extension()
-        .is_none_or(|e| e.eq_ignore_ascii_case("shp"));
-    is_shp
-        && std::fs::read_to_string(path.with_extension("prj"))
-            .ok()
-            .and_then(|text| Crs::from_wkt(&text).ok())
-            .is_some_and(|r| r.crs == crs)
+    let opts = ReadOptions {
+        layer: layer.clone(),
+        ..Default::default()
+    };
+    // A .prj holds WKT; a GeoPackage table EPSG:NNNN or WKT: from_user reads both.
+    tuban_io::read::stated_crs_text(path, &opts)
+        .ok()
+        .flatten()
+        .and_then(|text| Crs::from_user(&text).ok())
+        .is_some_and(|c| c == crs)
 }
 
 /// A box filter keeping the records whose box meets some patch's box: a grid over the patches'

@@ -88,13 +88,9 @@ fn files_of(out: &Path) -> Result<Vec<PathBuf>, Error> {
     let format = Format::of(out)?;
     let mut v = vec![out.to_path_buf()];
     if format == Format::Shp {
-        let pieces = write::pieces::pieces_path(out);
-        for base in [out.to_path_buf(), pieces.clone()] {
-            for ext in ["shx", "dbf", "prj", "cpg"] {
-                v.push(base.with_extension(ext));
-            }
-        }
-        v.push(pieces);
+        // What the writer makes, in its letter case: the patches and the pieces beside them.
+        v = write::shp::files(out);
+        v.extend(write::shp::files(&write::pieces::pieces_path(out)));
     } else if format == Format::GeoJson {
         v.push(write::pieces::pieces_path(out));
     }
@@ -108,10 +104,18 @@ pub fn check_outputs(project: &Project) -> Result<(), Error> {
     let mut inputs: Vec<PathBuf> = Vec::new();
     for (_, p) in project.inputs() {
         inputs.push(canon(p));
-        // A shapefile input is all of its sidecars.
-        if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("shp")) {
-            for ext in ["shx", "dbf", "prj", "cpg"] {
-                inputs.push(canon(&p.with_extension(ext)));
+        // A shapefile input (named by any of its files) is all of its files, in any letter case.
+        let is_shp = p
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(tuban_io::shp::is_shapefile_extension);
+        if is_shp {
+            let shp = p.with_extension("shp");
+            inputs.push(canon(&shp));
+            for ext in tuban_io::shp::COMPANIONS {
+                let companion = tuban_io::shp::find_companion(&shp, ext)
+                    .unwrap_or_else(|| shp.with_extension(ext));
+                inputs.push(canon(&companion));
             }
         }
     }
