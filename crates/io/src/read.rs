@@ -1,7 +1,8 @@
 //! Reading any supported layer file, and summarising what was read.
 //!
 //! [`read_layer`] picks the reader by the file's extension: `.shp` (or no extension) →
-//! [`crate::shp::read`], `.geojson` / `.json` → [`crate::geojson::read`]. [`LayerSummary`] is what
+//! [`crate::shp::read`], `.geojson` / `.json` → [`crate::geojson::read`], a `.gdb` folder →
+//! [`crate::filegdb::read`] (the feature class [`ReadOptions::layer`] names). [`LayerSummary`] is what
 //! `tuban inspect FILE` shows. [`read_layer_filtered`] reads only part of a layer, as a [`Subset`]
 //! says: some attribute fields, the records whose bounding box passes a test.
 //!
@@ -212,7 +213,9 @@ impl fmt::Debug for BoxFilter {
 
 /// Reads the layer at `path`, choosing the reader by the file's extension (case-insensitive):
 /// `.shp` or none → ESRI shapefile (so do `.dbf`, `.shx`, `.prj` and `.cpg`, which name the same
-/// shapefile), `.geojson` / `.json` → GeoJSON. Any other extension gives
+/// shapefile), `.geojson` / `.json` → GeoJSON, `.gdb` (a folder, with or without a trailing
+/// `/`) → File Geodatabase, the feature class [`ReadOptions::layer`] names (or its only one).
+/// Any other extension gives
 /// [`ReadError::UnsupportedFormat`], which lists the supported formats.
 pub fn read_layer(path: &Path, opts: &ReadOptions) -> Result<Layer, ReadError> {
     read_layer_filtered(path, opts, &Subset::default()).map(|(layer, _)| layer)
@@ -231,6 +234,8 @@ pub fn read_layer_filtered(
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     match extension.as_str() {
+        // A File Geodatabase is a folder; `x.gdb/` names it too.
+        "gdb" => crate::filegdb::read_filtered(path, opts, subset),
         "shp" | "shx" | "dbf" | "prj" | "cpg" | "" => {
             single_layer(path, opts)?;
             crate::shp::read_filtered(path, opts, subset)
