@@ -238,6 +238,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
             let layer = |path: Option<PathBuf>| {
                 path.map(|path| LayerSpec {
                     path,
+                    layer: None,
                     encoding: encoding.clone(),
                     crs: None,
                 })
@@ -245,6 +246,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
             let mut p = Project {
                 patches: PatchSpec {
                     path: patches,
+                    layer: None,
                     encoding: encoding.clone(),
                     crs: None,
                     id_field,

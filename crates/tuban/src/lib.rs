@@ -24,7 +24,7 @@
 //! encoding = "GBK"                # optional: overrides .cpg and the DBF language driver
 //!
 //! [landuse]
-//! path = "dltb.shp"
+//! path = "dltb.shp"               # or path = "县级数据库.gdb" with layer = "DLTB": a feature class
 //!
 //! [graves]                        # points become discs; polygons are used as they are
 //! path = "graves.shp"
@@ -126,6 +126,10 @@ pub enum ProjectError {
 pub struct LayerSpec {
     /// The file.
     pub path: PathBuf,
+    /// Which layer of a file holding several (a File Geodatabase feature class, a GeoPackage
+    /// table), by name; not needed when the file holds one.
+    #[serde(default)]
+    pub layer: Option<String>,
     /// Text encoding of the attributes, overriding what the file says (e.g. `GBK`).
     #[serde(default)]
     pub encoding: Option<String>,
@@ -141,6 +145,10 @@ pub struct LayerSpec {
 pub struct ObstacleLayerSpec {
     /// The file.
     pub path: PathBuf,
+    /// Which layer of a file holding several (a File Geodatabase feature class, a GeoPackage
+    /// table), by name; not needed when the file holds one.
+    #[serde(default)]
+    pub layer: Option<String>,
     /// Text encoding override.
     #[serde(default)]
     pub encoding: Option<String>,
@@ -215,6 +223,10 @@ pub struct DemSpec {
 pub struct PatchSpec {
     /// The file.
     pub path: PathBuf,
+    /// Which layer of a file holding several (a File Geodatabase feature class, a GeoPackage
+    /// table), by name; not needed when the file holds one.
+    #[serde(default)]
+    pub layer: Option<String>,
     /// Text encoding override.
     #[serde(default)]
     pub encoding: Option<String>,
@@ -413,6 +425,19 @@ mod tests {
             ]
         );
         assert_eq!(p.area_method, AreaMethod::Ellipsoidal);
+    }
+
+    #[test]
+    fn a_layer_key_names_a_feature_class() {
+        let p = Project::from_toml_str(
+            "[patches]\npath = \"county.gdb\"\nlayer = \"ZGTB\"\n[landuse]\npath = \"county.gdb\"\nlayer = \"DLTB\"\n[graves]\npath = \"g.shp\"\n",
+            Path::new("/data"),
+        )
+        .unwrap();
+        assert_eq!(p.patches.path, Path::new("/data/county.gdb"));
+        assert_eq!(p.patches.layer.as_deref(), Some("ZGTB"));
+        assert_eq!(p.landuse.unwrap().layer.as_deref(), Some("DLTB"));
+        assert_eq!(p.graves.unwrap().layer, None);
     }
 
     #[test]

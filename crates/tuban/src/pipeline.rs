@@ -237,9 +237,11 @@ struct Placed {
     crs: LayerCrs,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn read(
     role: &'static str,
     path: &Path,
+    layer: &Option<String>,
     encoding: &Option<String>,
     crs: &Option<String>,
     assumed: Option<crate::external::UserCrs<'_>>,
@@ -248,7 +250,7 @@ fn read(
     let opts = ReadOptions {
         encoding: encoding.clone(),
         name: Some(role.to_string()),
-        layer: None,
+        layer: layer.clone(),
     };
     let (mut layer, _) = read_layer_filtered(path, &opts, subset)?;
     let context = format!("the crs of the {role} layer ({})", path.display());
@@ -528,6 +530,7 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
     let patches_in = read(
         "patches",
         &p.path,
+        &p.layer,
         &p.encoding,
         &p.crs,
         assumed,
@@ -542,8 +545,9 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
         // Only what the rules test, and only the polygons whose box meets a patch's (when the
         // layer is in the patches' CRS, which its .prj says before it is read): the land-use
         // layer is by far the largest input.
-        let near = same_crs_as_before_reading(&spec.path, &spec.crs, patches_in.crs.crs)
-            .then(|| near_patches(&patches_in.layer));
+        let near =
+            same_crs_as_before_reading(&spec.path, &spec.layer, &spec.crs, patches_in.crs.crs)
+                .then(|| near_patches(&patches_in.layer));
         let subset = Subset {
             fields: Some(rules.fields("landuse")),
             keep: near,
@@ -552,6 +556,7 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
         let placed = read(
             "landuse",
             &spec.path,
+            &spec.layer,
             &spec.encoding,
             &spec.crs,
             assumed,
@@ -561,6 +566,7 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
             placed,
             Default::default(),
             spec.path.clone(),
+            spec.layer.clone(),
             spec.encoding.clone(),
         ));
         progress.advance(1);
@@ -586,12 +592,19 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
             let placed = read(
                 role,
                 &spec.path,
+                &spec.layer,
                 &spec.encoding,
                 &spec.crs,
                 assumed,
                 &subset,
             )?;
-            others.push((placed, params, spec.path.clone(), spec.encoding.clone()));
+            others.push((
+                placed,
+                params,
+                spec.path.clone(),
+                spec.layer.clone(),
+                spec.encoding.clone(),
+            ));
             progress.advance(1);
         }
     }
@@ -612,7 +625,7 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
         village: p.village_field.clone().or(guess.village),
     };
     let mut patches = patches_from_layer(&patch_layer, &fields)
-        .map_err(|e| with_every_field(e, "patches", &p.path, &p.encoding))?;
+        .map_err(|e| with_every_field(e, "patches", &p.path, &p.layer, &p.encoding))?;
     let patch_label = patch_layer.label();
     drop(patch_layer);
     // Invalid patch geometry: repaired (and said so), skipped, or an error, by --invalid.
@@ -675,13 +688,13 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
     let mut invalid_note = None;
     let mut skipped_obstacles = 0usize;
     let mut repaired_obstacles = 0usize;
-    for (mut placed, params, path, encoding) in others {
+    for (mut placed, params, path, layer, encoding) in others {
         crs_notes.push((placed.role.to_string(), placed.crs.how.clone()));
         reproject(&mut placed.layer, placed.crs.crs, working);
         let label = placed.layer.label();
         let role = placed.role;
         let mut built = obstacles_from_owned_layer(role, placed.layer, &rules, &params)
-            .map_err(|e| with_every_field(e, role, &path, &encoding))?;
+            .map_err(|e| with_every_field(e, role, &path, &layer, &encoding))?;
         // Checked (and repaired in place) in parallel, settled in order.
         let settled: Vec<Settled> = built
             .par_iter_mut()
@@ -927,9 +940,30 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Proje
 /// `crs`: checked before reading, so that the reader can filter records by their boxes in the
 /// patches' coordinates. `false` when unsure (no `.prj`, a GeoJSON file, a CRS outside the
 /// built-in set): the layer is then read whole.
-fn same_crs_as_before_reading(path: &Path, forced: &Option<String>, crs: Crs) -> bool {
+fn same_crs_as_before_reading(
+    path: &Path,
+    layer: &Option<String>,
+    forced: &Option<String>,
+    crs: Crs,
+) -> bool {
     if let Some(text) = forced {
         return Crs::from_user(text).is_ok_and(|c| c == crs);
+    }
+    // A File Geodatabase feature class states its CRS in its table's header.
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gdb"))
+    {
+        let classes = tuban_io::filegdb::list_feature_classes(path).unwrap_or_default();
+        let class = match layer {
+            Some(name) => classes.iter().find(|c| c.name.eq_ignore_ascii_case(name)),
+            None if classes.len() == 1 => classes.first(),
+            None => None,
+        };
+        return class
+            .and_then(|c| c.crs_text.as_deref())
+            .and_then(|text| Crs::from_wkt(text).ok())
+            .is_some_and(|r| r.crs == crs);
     }
     let is_shp = path
         .extension()
@@ -1011,6 +1045,7 @@ fn with_every_field(
     e: tuban_core::build::BuildError,
     role: &'static str,
     path: &Path,
+    which: &Option<String>,
     encoding: &Option<String>,
 ) -> tuban_core::build::BuildError {
     match e {
@@ -1023,7 +1058,7 @@ fn with_every_field(
             let opts = ReadOptions {
                 encoding: encoding.clone(),
                 name: Some(role.to_string()),
-                layer: None,
+                layer: which.clone(),
             };
             let schema = Subset {
                 keep: Some(BoxFilter::new(|_| false)),
