@@ -140,7 +140,7 @@ fn every_feature_class_reads_as_gdal_reads_it() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 8);
+    assert_eq!(checked, 9);
 }
 
 #[test]
@@ -232,6 +232,7 @@ fn a_table_without_geometry_is_not_a_layer() {
 fn a_wrong_name_lists_the_feature_classes() {
     let classes = [
         "patches", "graves", "roads", "mpoints", "utf16", "sparse", "mm_grid", "curved", "nocrs",
+        "renamed",
     ];
     match read("DLTB").unwrap_err() {
         ReadError::NoSuchLayer {
@@ -294,6 +295,7 @@ fn the_feature_classes_are_listed_with_type_count_and_crs() {
             ("mm_grid", "Polygon", 1),
             ("curved", "Polygon", 1),
             ("nocrs", "Point", 1),
+            ("renamed", "Point", 1),
         ]
     );
     assert!(list[0]

@@ -244,7 +244,9 @@ struct Opened<R> {
     header: TableHeader,
     src: R,
     len: u64,
-    /// The end of the field descriptions: rows start here or later.
+    /// Rows are found after the 40-byte file header. (Not necessarily after the field
+    /// descriptions: a writer that changes them, GDAL renaming a field for one, writes them
+    /// anew at the end of the file, after the rows.)
     rows_start: u64,
 }
 
@@ -264,11 +266,11 @@ fn open<R: Read + Seek>(files: &Files<'_>, mut src: R, len: u64) -> Result<Opene
     let mut size = [0u8; 4];
     src.read_exact(&mut size).map_err(io)?;
     let size = table::field_section_size(&size).map_err(|e| files.table_error(e))?;
-    let rows_start = fields_at + 4 + u64::from(size);
-    if rows_start > len {
+    let end = fields_at + 4 + u64::from(size);
+    if end > len {
         return Err(files.damaged(format!(
-            "its field descriptions run to byte {rows_start}, beyond the end of the file ({len} \
-             bytes): it is truncated"
+            "its field descriptions run to byte {end}, beyond the end of the file ({len} bytes): \
+             it is truncated"
         )));
     }
     let mut section = vec![0u8; size as usize];
@@ -278,7 +280,7 @@ fn open<R: Read + Seek>(files: &Files<'_>, mut src: R, len: u64) -> Result<Opene
         header,
         src,
         len,
-        rows_start,
+        rows_start: 40,
     })
 }
 

@@ -29,6 +29,8 @@ Feature classes (EPSG:4544, CGCS2000 / 3-degree Gauss-Kruger CM 105E, unless sai
 * `curved`: a polygon made of circular arcs (tuban refuses it).
 * `nocrs`: points without a CRS.
 * `attrs`: a table without geometry (not a feature class).
+* `renamed`: a field renamed after the rows were written (GDAL then writes the field
+  descriptions anew at the end of the file, after the rows).
 """
 
 import json
@@ -155,6 +157,11 @@ def write():
     lyr = ds.CreateLayer("attrs", None, ogr.wkbNone)
     field(lyr, "N", ogr.OFTInteger)
     add(lyr, None, N=1)
+
+    lyr = ds.CreateLayer("renamed", srs4544(), ogr.wkbPoint)
+    field(lyr, "QSDWMC", ogr.OFTString)
+    add(lyr, f"POINT({X0} {Y0})", QSDWMC="狮子村")
+    lyr.AlterFieldDefn(0, ogr.FieldDefn("权属单位名称", ogr.OFTString), ogr.ALTER_NAME_FLAG)
     ds = None
 
 
