@@ -6,7 +6,7 @@
 //! 3 the run finished but some patches failed (they are listed, and marked in the outputs).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -134,10 +134,13 @@ enum Command {
         #[arg(long)]
         overwrite: bool,
     },
-    /// Describe a layer: geometry type, count, extent, fields, encoding and CRS.
-    #[command(after_help = "Example:\n  tuban inspect fixtures/erping/patches.shp")]
+    /// Describe a layer: geometry type, count, extent, fields, encoding and CRS; for a File
+    /// Geodatabase (x.gdb), list its feature classes (x.gdb:NAME describes one).
+    #[command(
+        after_help = "Example:\n  tuban inspect fixtures/erping/patches.shp\n  tuban inspect county.gdb\n  tuban inspect county.gdb:DLTB"
+    )]
     Inspect {
-        /// The file (.shp or .geojson).
+        /// The file (.shp, .geojson, or a .gdb folder, with :LAYER for one feature class).
         file: PathBuf,
         /// Text encoding override.
         #[arg(long, value_name = "ENCODING")]
@@ -324,10 +327,21 @@ fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
             encoding,
             assume_crs,
         } => {
+            let (file, which) = match file.to_str() {
+                Some(arg) => tuban_io::read::split_layer(arg),
+                None => (file, None),
+            };
+            let is_gdb = file
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("gdb"));
+            if is_gdb && which.is_none() {
+                list_feature_classes(&file)?;
+                return Ok(ExitCode::SUCCESS);
+            }
             let opts = tuban_io::read::ReadOptions {
                 encoding,
                 name: None,
-                layer: None,
+                layer: which,
             };
             let layer = tuban_io::read::read_layer(&file, &opts)?;
             println!("{}", tuban_io::read::LayerSummary::of(&layer));
@@ -630,6 +644,44 @@ fn print_villages(out: &mut impl Write, o: &Outcome) -> std::io::Result<()> {
             write!(out, " {:>13}", hundredths(value))?;
         }
         writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// `tuban inspect x.gdb`: the feature classes, with geometry type, count and CRS.
+fn list_feature_classes(gdb: &Path) -> Result<(), tuban_io::error::ReadError> {
+    let classes = tuban_io::filegdb::list_feature_classes(gdb)?;
+    println!(
+        "{}: File Geodatabase, {} feature class{}",
+        gdb.display(),
+        classes.len(),
+        if classes.len() == 1 { "" } else { "es" }
+    );
+    let width = classes
+        .iter()
+        .map(|c| c.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    for c in &classes {
+        let crs = match &c.crs_text {
+            None => "no CRS stated".to_string(),
+            Some(text) => match tuban_core::crs::Crs::from_wkt(text) {
+                Ok(r) => r.crs.to_string(),
+                Err(e) => format!("CRS not recognised ({e})"),
+            },
+        };
+        let pad = width - c.name.chars().count();
+        println!(
+            "  {}{:pad$}  {:<12} {:>8}  {crs}",
+            c.name, "", c.geometry_type, c.count
+        );
+    }
+    if let Some(first) = classes.first() {
+        println!(
+            "describe one with: tuban inspect {}:{}",
+            gdb.display(),
+            first.name
+        );
     }
     Ok(())
 }
