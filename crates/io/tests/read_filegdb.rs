@@ -389,7 +389,9 @@ fn damaged_copies_are_errors_naming_file_and_row() {
     std::fs::remove_file(&tablx).unwrap();
     let m = read_copy(&copy);
     assert!(
-        m.contains("a00000009.gdbtablx: no such file; it is the row index of patches"),
+        m.contains(
+            "a00000009.gdbtablx: no such file; it is the row index of feature class patches"
+        ),
         "{m}"
     );
     std::fs::write(&tablx, &good_tablx[..30]).unwrap();

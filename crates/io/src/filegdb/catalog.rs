@@ -65,6 +65,7 @@ fn entries(gdb: &Path) -> Result<Vec<(u32, String)>, ReadError> {
         tablx: &tablx,
         label: &label,
         class: "the catalog",
+        what: "the catalog".into(),
     };
     let mut opened = open(&files, BufReader::new(file), len)?;
     let has = |name: &str, ints: bool| {
@@ -140,6 +141,7 @@ pub fn list_feature_classes(gdb: &Path) -> Result<Vec<FeatureClass>, ReadError> 
             tablx: &tablx,
             label: &label,
             class: &name,
+            what: format!("feature class {name}"),
         };
         let header = open(&files, BufReader::new(file), len)?.header;
         if let Some((_, geom)) = &header.geometry {

@@ -149,6 +149,7 @@ pub fn read_filtered(
         tablx: &tablx_path,
         label: &row::label(gdb, &name),
         class: &name,
+        what: format!("feature class {name}"),
     };
     let src = BufReader::with_capacity(1 << 20, file);
     let (layer, filtered) = read_table(&files, src, len, tablx.as_deref(), opts, subset)?;
@@ -186,6 +187,7 @@ pub fn read_table_bytes(
         tablx: &tablx_path,
         label: Path::new(name),
         class: name,
+        what: format!("feature class {name}"),
     };
     let (layer, filtered) = read_table(
         &files,
@@ -220,6 +222,8 @@ struct Files<'a> {
     label: &'a Path,
     /// The feature class's name.
     class: &'a str,
+    /// What the table is, for messages: `feature class DLTB`, `the catalog`.
+    what: String,
 }
 
 impl Files<'_> {
@@ -231,7 +235,7 @@ impl Files<'_> {
                 format!("{m}; copy the .gdb folder again, or export the layer again")
             }
         };
-        ReadError::invalid(self.table, format!("{m} (the table of {})", self.class))
+        ReadError::invalid(self.table, format!("{m} ({})", self.what))
     }
 
     fn damaged(&self, m: impl Into<String>) -> ReadError {
@@ -360,7 +364,7 @@ fn row_index(files: &Files<'_>, tablx: Option<&[u8]>, valid: u64) -> Result<RowI
             hint: format!(
                 "; it is the row index of {} ({valid} rows), without which the rows cannot be \
                  found safely: copy the whole .gdb folder again",
-                files.class
+                files.what
             ),
         });
     };
@@ -369,7 +373,7 @@ fn row_index(files: &Files<'_>, tablx: Option<&[u8]>, valid: u64) -> Result<RowI
             files.tablx,
             format!(
                 "{m} (the row index of {}); copy the .gdb folder again, or export the layer again",
-                files.class
+                files.what
             ),
         )
     })?;
@@ -382,7 +386,7 @@ fn row_index(files: &Files<'_>, tablx: Option<&[u8]>, valid: u64) -> Result<RowI
                  do not belong together or one of them was cut short; copy the .gdb folder \
                  again, or export the layer again",
                 files.table.display(),
-                files.class
+                files.what
             ),
         ));
     }

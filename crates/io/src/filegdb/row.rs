@@ -102,7 +102,7 @@ impl<'a> RowDecoder<'a> {
         ReadError::Record {
             path: self.label.to_path_buf(),
             record,
-            message: message.into(),
+            message: advise(message.into()),
         }
     }
 
@@ -182,7 +182,7 @@ impl<'a> RowDecoder<'a> {
                         path: self.label.to_path_buf(),
                         record,
                         field: f.name.clone(),
-                        message: m,
+                        message: advise(m),
                     })?
                 }
             };
@@ -195,6 +195,16 @@ impl<'a> RowDecoder<'a> {
             _ => None,
         };
         Ok(Outcome::Feature(Feature::new(record, geometry, values)))
+    }
+}
+
+/// Adds what to do to a message that ends by saying the table is damaged (the decoders' phrases
+/// stop there).
+fn advise(message: String) -> String {
+    if message.ends_with("the table is damaged") {
+        message + "; copy the .gdb folder again, or export the layer again"
+    } else {
+        message
     }
 }
 
