@@ -58,7 +58,7 @@ enum Command {
         after_help = "Example:\n  tuban overlay --patches patches.shp --landuse dltb.shp -o out.csv -o out.geojson"
     )]
     Overlay {
-        /// The rectification patches (polygons: .shp or .geojson).
+        /// The rectification patches (polygons: .shp, .geojson, or x.gdb:LAYER).
         #[arg(long, value_name = "FILE")]
         patches: PathBuf,
         /// The land-use layer (DLTB polygons with DLBM codes).
@@ -239,30 +239,36 @@ fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
             common,
         } => {
             let layer = |path: Option<PathBuf>| {
-                path.map(|path| LayerSpec {
-                    path,
-                    layer: None,
-                    encoding: encoding.clone(),
-                    crs: None,
+                path.map(|path| {
+                    let (path, layer) = split(path);
+                    LayerSpec {
+                        path,
+                        layer,
+                        encoding: encoding.clone(),
+                        crs: None,
+                    }
                 })
             };
+            let (patches, patches_layer) = split(patches);
             let mut p = Project {
                 patches: PatchSpec {
                     path: patches,
-                    layer: None,
+                    layer: patches_layer,
                     encoding: encoding.clone(),
                     crs: None,
                     id_field,
                     village_field,
                 },
                 landuse: layer(landuse),
-                graves: graves.map(|path| ObstacleLayerSpec {
+                graves: graves.map(split).map(|(path, layer)| ObstacleLayerSpec {
+                    layer,
                     encoding: encoding.clone(),
                     radius_m: Some(grave_radius),
                     count_field: grave_count_field,
                     ..ObstacleLayerSpec::at(path)
                 }),
-                roads: roads.map(|path| ObstacleLayerSpec {
+                roads: roads.map(split).map(|(path, layer)| ObstacleLayerSpec {
+                    layer,
                     encoding: encoding.clone(),
                     width_field: Some(road_width_field),
                     default_width_m: road_default_width,
@@ -327,10 +333,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, ProjectError> {
             encoding,
             assume_crs,
         } => {
-            let (file, which) = match file.to_str() {
-                Some(arg) => tuban_io::read::split_layer(arg),
-                None => (file, None),
-            };
+            let (file, which) = split(file);
             let is_gdb = file
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("gdb"));
@@ -646,6 +649,15 @@ fn print_villages(out: &mut impl Write, o: &Outcome) -> std::io::Result<()> {
         writeln!(out)?;
     }
     Ok(())
+}
+
+/// A layer argument's path and layer: `county.gdb:DLTB` → (`county.gdb`, `DLTB`); other paths
+/// are left whole (see `read::split_layer`).
+fn split(arg: PathBuf) -> (PathBuf, Option<String>) {
+    match arg.to_str() {
+        Some(text) => tuban_io::read::split_layer(text),
+        None => (arg, None),
+    }
 }
 
 /// `tuban inspect x.gdb`: the feature classes, with geometry type, count and CRS.

@@ -66,6 +66,44 @@ fn inspect_describes_one_feature_class() {
     );
 }
 
+#[test]
+fn overlay_takes_gdb_layer_arguments() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("out.csv");
+    let arg = format!("{}:patches", test_gdb().display());
+    let o = tuban(&[
+        "overlay",
+        "--patches",
+        &arg,
+        "--area-method",
+        "planar",
+        "--quiet",
+        "-o",
+        csv.to_str().unwrap(),
+    ]);
+    // P3 has no geometry: it fails alone (exit 3), the others are measured.
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let h = r.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    let area = |record: &str| -> f64 {
+        let row = rows.iter().find(|x| &x[col("record")] == record).unwrap();
+        row[col("area_m2")].parse().unwrap()
+    };
+    // By hand: a 100 m square less a 20 m hole; a 50 m square and a 49.5 m one; a 10 m one.
+    assert_eq!(area("1"), 100.0 * 100.0 - 20.0 * 20.0);
+    assert_eq!(area("2"), 50.0 * 50.0 + 49.5 * 49.5);
+    assert_eq!(area("5"), 100.0);
+    assert_eq!(rows[0][col("village")], *"中山村");
+}
+
 /// The Erping fixture read from a File Geodatabase gives the shapefile run's numbers, byte for
 /// byte: per-patch CSV, per-village CSV and GeoJSON. The geodatabase (with field names a
 /// shapefile cannot hold: `权属单位名称` is the village field) is written by GDAL:
