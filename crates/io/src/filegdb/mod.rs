@@ -252,6 +252,9 @@ struct Opened<R> {
     /// descriptions: a writer that changes them, GDAL renaming a field for one, writes them
     /// anew at the end of the file, after the rows.)
     rows_start: u64,
+    /// Where `src` is: rows are reached with relative seeks, which keep a `BufReader`'s buffer
+    /// (an absolute seek empties it, and each row would then cost a whole buffer's read).
+    pos: u64,
 }
 
 /// Reads a table's header and field descriptions from `src` (`len` bytes).
@@ -285,6 +288,7 @@ fn open<R: Read + Seek>(files: &Files<'_>, mut src: R, len: u64) -> Result<Opene
         src,
         len,
         rows_start: 40,
+        pos: end,
     })
 }
 
@@ -458,9 +462,13 @@ impl Chunk {
             )));
         }
         let io = |e| ReadError::io(files.table, e);
-        opened.src.seek(SeekFrom::Start(offset)).map_err(io)?;
+        let delta = i64::try_from(i128::from(offset) - i128::from(opened.pos))
+            .expect("offsets within the file");
+        opened.src.seek_relative(delta).map_err(io)?;
+        opened.pos = offset;
         let mut size = [0u8; 4];
         opened.src.read_exact(&mut size).map_err(io)?;
+        opened.pos += 4;
         let size = i32::from_le_bytes(size);
         let Ok(size) = u64::try_from(size) else {
             return Err(row_error(format!(
@@ -479,6 +487,7 @@ impl Chunk {
         let start = self.data.len();
         self.data.resize(start + size as usize, 0);
         opened.src.read_exact(&mut self.data[start..]).map_err(io)?;
+        opened.pos += size;
         self.rows.push((record, self.data.len()));
         Ok(())
     }
