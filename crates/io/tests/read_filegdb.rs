@@ -423,6 +423,21 @@ fn damaged_copies_are_errors_naming_file_and_row() {
     assert!(read_copy(&copy).contains("64-bit File Geodatabase format"));
     std::fs::write(&table, &good_table).unwrap();
 
+    // Stored compressed (ArcGIS writes a .gdbtable.cdf instead): named, not listed.
+    std::fs::rename(&table, copy.join(format!("{PATCHES}.gdbtable.cdf"))).unwrap();
+    let m = read_copy(&copy);
+    assert!(
+        m.contains("patches is stored compressed") && m.contains("Uncompress"),
+        "{m}"
+    );
+    let names: Vec<String> = filegdb::list_feature_classes(&copy)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert!(!names.contains(&"patches".to_string()) && names.contains(&"roads".to_string()));
+    std::fs::write(&table, &good_table).unwrap();
+
     // Not a geodatabase.
     std::fs::remove_file(copy.join("a00000001.gdbtable")).unwrap();
     assert!(read_copy(&copy).contains("holds no a00000001.gdbtable"));

@@ -27,9 +27,17 @@ pub struct FeatureClass {
     pub crs_text: Option<String>,
 }
 
-/// The tables of the geodatabase `gdb` whose files exist, by table number and name, without
-/// the geodatabase's own (`GDB_*`, `VAT_*`).
-fn entries(gdb: &Path) -> Result<Vec<(u32, String)>, ReadError> {
+/// A table the catalog lists.
+struct Entry {
+    number: u32,
+    name: String,
+    /// Stored in ArcGIS's compressed format (`.gdbtable.cdf`), which tuban does not read.
+    compressed: bool,
+}
+
+/// The tables of the geodatabase `gdb` whose files exist (plain or compressed), by table
+/// number and name, without the geodatabase's own (`GDB_*`, `VAT_*`).
+fn entries(gdb: &Path) -> Result<Vec<Entry>, ReadError> {
     match std::fs::metadata(gdb) {
         Err(e) => return Err(ReadError::io(gdb, e)),
         Ok(m) if !m.is_dir() => {
@@ -115,23 +123,35 @@ fn entries(gdb: &Path) -> Result<Vec<(u32, String)>, ReadError> {
     }
     Ok(names
         .into_iter()
-        .filter(|(number, name)| {
+        .filter(|(_, name)| {
             let lower = name.to_ascii_lowercase();
             !(lower.starts_with("gdb_") || lower.starts_with("vat_"))
-                && table_paths(gdb, *number).0.is_file()
+        })
+        .filter_map(|(number, name)| {
+            let table = table_paths(gdb, number).0;
+            let mut cdf = table.clone().into_os_string();
+            cdf.push(".cdf");
+            let compressed = !table.is_file() && Path::new(&cdf).is_file();
+            (table.is_file() || compressed).then_some(Entry {
+                number,
+                name,
+                compressed,
+            })
         })
         .collect())
 }
 
 /// The feature classes of the File Geodatabase `gdb` (the `.gdb` folder), in catalog order:
 /// its tables that have a geometry column, without the geodatabase's own (`GDB_*`, `VAT_*`).
-/// Reads the catalog and each table's header, not the rows.
+/// Reads the catalog and each table's header, not the rows. Tables stored compressed (ArcGIS's
+/// "Compress File Geodatabase Data": `.gdbtable.cdf` files) cannot be opened and are not
+/// listed; reading one by name says so.
 ///
 /// A table whose header cannot be read is an error naming it (the geodatabase is damaged, or
 /// of a version tuban does not read), rather than a shorter list.
 pub fn list_feature_classes(gdb: &Path) -> Result<Vec<FeatureClass>, ReadError> {
     let mut out = Vec::new();
-    for (number, name) in entries(gdb)? {
+    for Entry { number, name, .. } in entries(gdb)?.into_iter().filter(|e| !e.compressed) {
         let (table, tablx) = table_paths(gdb, number);
         let file = File::open(&table).map_err(|e| ReadError::io(&table, e))?;
         let len = file.metadata().map_err(|e| ReadError::io(&table, e))?.len();
@@ -171,29 +191,39 @@ pub(super) fn choose(gdb: &Path, layer: Option<&str>) -> Result<(String, u32), R
         }
     };
     let tables = entries(gdb)?;
-    match layer {
+    let chosen = match layer {
         Some(asked) => {
-            let exact = tables.iter().find(|(_, n)| n == asked);
-            let loose: Vec<_> = tables
+            let exact = tables.iter().find(|e| e.name == asked);
+            let loose: Vec<&Entry> = tables
                 .iter()
-                .filter(|(_, n)| n.eq_ignore_ascii_case(asked))
+                .filter(|e| e.name.eq_ignore_ascii_case(asked))
                 .collect();
             match (exact, loose.as_slice()) {
-                (Some((number, name)), _) | (None, [(number, name)]) => Ok((name.clone(), *number)),
-                _ => Err(missing(Some(asked))),
+                (Some(e), _) | (None, &[e]) => e,
+                _ => return Err(missing(Some(asked))),
             }
         }
         None => {
             let classes = list_feature_classes(gdb)?;
-            if let [only] = classes.as_slice() {
-                let number = tables
-                    .iter()
-                    .find(|(_, n)| *n == only.name)
-                    .map(|(k, _)| *k)
-                    .expect("a feature class is a table");
-                return Ok((only.name.clone(), number));
-            }
-            Err(missing(None))
+            let [only] = classes.as_slice() else {
+                return Err(missing(None));
+            };
+            tables
+                .iter()
+                .find(|e| !e.compressed && e.name == only.name)
+                .expect("a feature class is a table")
         }
+    };
+    if chosen.compressed {
+        return Err(ReadError::invalid(
+            &table_paths(gdb, chosen.number).0,
+            format!(
+                "{} is stored compressed (ArcGIS's Compress File Geodatabase Data, a .cdf file), \
+                 a format whose description is not public and which tuban does not read; in \
+                 ArcGIS, run Uncompress File Geodatabase Data, or export the feature class",
+                chosen.name
+            ),
+        ));
     }
+    Ok((chosen.name.clone(), chosen.number))
 }

@@ -80,6 +80,10 @@
 //!   straight-edged shapes survey data are made of. The user densifies with a tool whose
 //!   tolerance they set (ArcGIS Densify, `ogr2ogr -nlt CONVERT_TO_LINEAR`) and reads the result.
 //! * **MultiPatch** shapes (3D surfaces), as for shapefiles.
+//! * **Compressed feature classes** (ArcGIS's "Compress File Geodatabase Data" writes
+//!   `.gdbtable.cdf` files): the compressed format is not publicly described (GDAL does not read
+//!   it either); named, such a feature class is refused with the ArcGIS tool that uncompresses
+//!   it; [`list_feature_classes`] leaves it out.
 //! * **A missing or inconsistent row index**: a `.gdbtablx` that is missing, truncated, or
 //!   lists another number of rows than the `.gdbtable` header counts, is an error (GDAL would
 //!   guess row positions by scanning, which can bring deleted rows back: a silent wrong answer).
