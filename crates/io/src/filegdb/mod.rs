@@ -365,7 +365,7 @@ fn decode_all<R: Read + Seek + Send>(
 fn row_index(files: &Files<'_>, tablx: Option<&[u8]>, valid: u64) -> Result<RowIndex, ReadError> {
     let Some(bytes) = tablx else {
         if valid == 0 {
-            return Ok(RowIndex { offsets: vec![] });
+            return Ok(RowIndex { rows: vec![] });
         }
         return Err(ReadError::NotFound {
             path: files.tablx.to_path_buf(),
@@ -385,7 +385,7 @@ fn row_index(files: &Files<'_>, tablx: Option<&[u8]>, valid: u64) -> Result<RowI
             ),
         )
     })?;
-    let listed = index.offsets.iter().filter(|&&o| o != 0).count() as u64;
+    let listed = index.rows.len() as u64;
     if listed != valid {
         return Err(ReadError::invalid(
             files.tablx,
@@ -417,25 +417,23 @@ struct Chunk {
 }
 
 impl Chunk {
-    /// Reads rows from index `from` (0-based; deleted ones skipped) until the chunk is full,
-    /// the rows end or one cannot be read. Returns the index after the last row read.
+    /// Reads the listed rows from position `from` in `rows` (OBJECTID and offset) until the
+    /// chunk is full, the rows end or one cannot be read. Returns the position after the last
+    /// row read.
     fn fill<R: Read + Seek>(
         &mut self,
         files: &Files<'_>,
         opened: &mut Opened<R>,
-        offsets: &[u64],
+        rows: &[(usize, u64)],
         from: usize,
     ) -> usize {
         self.rows.clear();
         self.data.clear();
         self.stop = None;
         let mut i = from;
-        while i < offsets.len() && self.rows.len() < CHUNK_ROWS && self.data.len() < CHUNK_BYTES {
-            let (record, offset) = (i + 1, offsets[i]);
+        while i < rows.len() && self.rows.len() < CHUNK_ROWS && self.data.len() < CHUNK_BYTES {
+            let (record, offset) = rows[i];
             i += 1;
-            if offset == 0 {
-                continue; // deleted
-            }
             if let Err(e) = self.read_row(files, opened, record, offset) {
                 self.stop = Some(e);
                 break;
@@ -542,7 +540,7 @@ fn read_rows<R: Read + Seek + Send>(
     decoder: &RowDecoder<'_>,
     serial: bool,
 ) -> Result<(Vec<Feature>, usize), ReadError> {
-    let offsets = &index.offsets;
+    let offsets = &index.rows;
     let count = opened.header.valid_rows as usize;
     let filtering = decoder.filters();
     let mut out = (

@@ -8,11 +8,13 @@
 
 use super::bytes::Bytes;
 
-/// The row offsets of a table.
+/// The rows a table's index lists.
 #[derive(Debug)]
 pub(crate) struct RowIndex {
-    /// For each row (OBJECTID − 1), its offset in the `.gdbtable`, 0 when deleted.
-    pub offsets: Vec<u64>,
+    /// Each row that is not deleted: its OBJECTID and its offset in the `.gdbtable`, in
+    /// OBJECTID order. (Only these are kept: a damaged header may declare two billion rows, and
+    /// memory must stay bounded by the file's size.)
+    pub rows: Vec<(usize, u64)>,
 }
 
 impl RowIndex {
@@ -41,7 +43,7 @@ impl RowIndex {
             if rows != 0 {
                 return Err(format!("declares {rows} rows but no block of offsets"));
             }
-            return Ok(RowIndex { offsets: vec![] });
+            return Ok(RowIndex { rows: vec![] });
         }
         let entries = blocks
             .checked_mul(1024)
@@ -97,7 +99,7 @@ impl RowIndex {
                 "declares {rows} rows but holds offsets for {last}: it is damaged"
             ));
         }
-        let mut offsets = vec![0u64; rows];
+        let mut listed = Vec::new();
         for (slot, &block) in present.iter().enumerate() {
             for k in 0..1024 {
                 let row = block * 1024 + k;
@@ -107,10 +109,13 @@ impl RowIndex {
                 let at = (slot * 1024 + k) * size;
                 let mut le = [0u8; 8];
                 le[..size].copy_from_slice(&array[at..at + size]);
-                offsets[row] = u64::from_le_bytes(le);
+                let offset = u64::from_le_bytes(le);
+                if offset != 0 {
+                    listed.push((row + 1, offset));
+                }
             }
         }
-        Ok(RowIndex { offsets })
+        Ok(RowIndex { rows: listed })
     }
 }
 
@@ -159,7 +164,7 @@ mod tests {
     fn contiguous_blocks() {
         let x = tablx(3, 5, &[0], &[(0, 100), (2, 1 << 33)]);
         let idx = RowIndex::parse(&x).unwrap();
-        assert_eq!(idx.offsets, vec![100, 0, 1 << 33]);
+        assert_eq!(idx.rows, vec![(1, 100), (3, 1 << 33)]);
     }
 
     #[test]
@@ -167,10 +172,21 @@ mod tests {
         // Rows 1 and 5000 (blocks 0 and 4), as GDAL writes a table whose OBJECTIDs jump.
         let x = tablx(5000, 5, &[0, 4], &[(0, 100), (4999, 300)]);
         let idx = RowIndex::parse(&x).unwrap();
-        assert_eq!(idx.offsets.len(), 5000);
-        assert_eq!(idx.offsets[0], 100);
-        assert_eq!(idx.offsets[4999], 300);
-        assert_eq!(idx.offsets.iter().filter(|&&o| o != 0).count(), 2);
+        assert_eq!(idx.rows, vec![(1, 100), (5000, 300)]);
+    }
+
+    #[test]
+    fn memory_follows_the_file_not_the_declared_rows() {
+        // Two billion rows declared, two blocks present: only the listed rows are kept.
+        let rows = 2_000_001 * 1024;
+        let x = tablx(
+            rows,
+            5,
+            &[0, 2_000_000],
+            &[(0, 100), (rows as usize - 1, 300)],
+        );
+        let idx = RowIndex::parse(&x).unwrap();
+        assert_eq!(idx.rows, vec![(1, 100), (rows as usize, 300)]);
     }
 
     #[test]
