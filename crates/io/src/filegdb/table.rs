@@ -214,6 +214,22 @@ pub(crate) fn field_section(section: &[u8], valid_rows: u64) -> Result<TableHead
         let n = b.u8("a field name").map_err(at)?;
         let name = b.utf16(usize::from(n), "a field name").map_err(at)?;
         let at = |m: String| HeaderError::Damaged(format!("field {name}: {m}"));
+        // Names are unique ignoring case (as layers look fields up): a blank or repeated name
+        // would make a rule read another column than the one meant.
+        if name.trim().is_empty() {
+            return Err(HeaderError::Damaged(format!(
+                "field {} of {count} has no name: the table is damaged",
+                i + 1
+            )));
+        }
+        if fields
+            .iter()
+            .any(|f: &FieldDesc| f.name.eq_ignore_ascii_case(&name))
+        {
+            return Err(at(
+                "a second field of this name (ignoring case): the table is damaged".into(),
+            ));
+        }
         let n = b.u8("its alias").map_err(at)?;
         b.utf16(usize::from(n), "its alias").map_err(at)?;
         let code = b.u8("its type").map_err(at)?;
@@ -374,4 +390,50 @@ fn geometry_or_raster(
             xy_scale,
         }),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A field-description section (after its size) of long integer fields named `names`.
+    fn section(names: &[&str]) -> Vec<u8> {
+        let mut v = Vec::new();
+        v.extend(4u32.to_le_bytes()); // version 10.x
+        v.extend(0x0000_0100u32.to_le_bytes()); // no geometry, UTF-8 text
+        v.extend((names.len() as u16).to_le_bytes());
+        for name in names {
+            let units: Vec<u16> = name.encode_utf16().collect();
+            v.push(units.len() as u8);
+            v.extend(units.iter().flat_map(|u| u.to_le_bytes()));
+            v.push(0); // no alias
+            v.extend([1, 4, 1, 0]); // long integer, width 4, nullable, no default
+        }
+        v
+    }
+
+    #[test]
+    fn fields_are_read_with_their_unicode_names() {
+        let h = field_section(&section(&["XH", "权属单位名称"]), 7).unwrap();
+        let names: Vec<&str> = h.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["XH", "权属单位名称"]);
+        assert!(h
+            .fields
+            .iter()
+            .all(|f| f.kind == FieldType::Int32 && f.nullable));
+        assert_eq!(
+            (h.null_bytes, h.valid_rows, h.geometry.is_none()),
+            (1, 7, true)
+        );
+    }
+
+    #[test]
+    fn blank_and_repeated_names_are_damage() {
+        let damaged = |names: &[&str]| match field_section(&section(names), 0) {
+            Err(HeaderError::Damaged(m)) => m,
+            other => panic!("{other:?}"),
+        };
+        assert!(damaged(&["XH", "xh"]).contains("a second field of this name"));
+        assert!(damaged(&["XH", ""]).contains("field 2 of 2 has no name"));
+    }
 }
