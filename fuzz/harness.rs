@@ -192,6 +192,141 @@ fn same_as_serial_and_subsets(
     }
 }
 
+/// The `.gdbtable` and `.gdbtablx` (if any) of a `gdbtable` target input.
+pub type GdbTableInput = (Vec<u8>, Option<Vec<u8>>);
+
+/// Splits the bytes into a File Geodatabase table: `[table_len u32 LE][tablx_len u32 LE,
+/// u32::MAX for none][.gdbtable][.gdbtablx]`.
+pub fn split_gdbtable(data: &[u8]) -> Option<GdbTableInput> {
+    if data.len() < 8 {
+        return None;
+    }
+    let table_len = u32::from_le_bytes(data[0..4].try_into().ok()?) as usize;
+    let tablx_len = u32::from_le_bytes(data[4..8].try_into().ok()?);
+    let rest = &data[8..];
+    let (table, rest) = rest.split_at(table_len.min(rest.len()));
+    let tablx =
+        (tablx_len != u32::MAX).then(|| rest[..(tablx_len as usize).min(rest.len())].to_vec());
+    Some((table.to_vec(), tablx))
+}
+
+/// The inverse of [`split_gdbtable`], for making seeds.
+pub fn join_gdbtable(table: &[u8], tablx: Option<&[u8]>) -> Vec<u8> {
+    let mut v = Vec::new();
+    v.extend((table.len() as u32).to_le_bytes());
+    v.extend(tablx.map_or(u32::MAX, |t| t.len() as u32).to_le_bytes());
+    v.extend(table);
+    v.extend(tablx.unwrap_or_default());
+    v
+}
+
+/// A File Geodatabase table (see [`split_gdbtable`]) through
+/// `tuban_io::filegdb::read_table_bytes`: no panic; a layer read keeps the promises; the
+/// serial read gives the same layer or error; and a read keeping two fields and the rows whose
+/// stored envelope passes a test keeps exactly what it should: only rows of the full read, in
+/// order, with their geometry and those fields' values, and every row of the full read whose
+/// geometry's box passes the test (the stored envelope holds the geometry: the reader checks
+/// it), or that has no geometry. (A row whose geometry comes out empty although it has points,
+/// a polygon of flat rings, may go either way: the test is on its points' envelope.)
+pub fn gdbtable(data: &[u8]) {
+    use tuban_io::read::{BoxFilter, Subset};
+    let Some((table, tablx)) = split_gdbtable(data) else {
+        return;
+    };
+    let read = |opts: &ReadOptions, subset: &Subset| {
+        tuban_io::filegdb::read_table_bytes("fuzz", &table, tablx.as_deref(), opts, subset)
+    };
+    let opts = ReadOptions::default();
+    let full = read(&opts, &Subset::default()).map(|(l, _)| l);
+    let serial = read(
+        &opts,
+        &Subset {
+            serial: true,
+            ..Default::default()
+        },
+    );
+    match (&full, &serial) {
+        (Ok(a), Ok((b, 0))) => {
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "serial read differs")
+        }
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "serial read fails otherwise"),
+        (a, b) => panic!("parallel {a:?} but serial {b:?}"),
+    }
+    let Ok(full) = full else { return };
+    check_layer(&full);
+    use tuban_core::geo::BoundingRect;
+    // None: no geometry, always kept. Some(None): an empty geometry, either way. Some(Some(b)):
+    // kept when b passes.
+    let boxes: Vec<Option<Option<tuban_core::geo::Rect<f64>>>> = full
+        .features
+        .iter()
+        .map(|f| f.geometry.as_ref().map(|g| g.bounding_rect()))
+        .collect();
+    let cut = boxes
+        .iter()
+        .flatten()
+        .flatten()
+        .next()
+        .map_or(0.0, |r| r.min().x);
+    let may_be_left_out = |b: &Option<Option<tuban_core::geo::Rect<f64>>>| match b {
+        None => false,
+        Some(None) => true,
+        Some(Some(b)) => b.min().x > cut,
+    };
+    let names: Vec<String> = full
+        .fields
+        .iter()
+        .rev()
+        .take(2)
+        .map(|f| f.name.to_lowercase())
+        .collect();
+    let subset = Subset {
+        fields: Some(names.clone()),
+        keep: Some(BoxFilter::new(move |r| r.min().x <= cut)),
+        serial: false,
+    };
+    let (part, left_out) =
+        read(&opts, &subset).expect("a subset of a table that reads whole reads too");
+    check_layer(&part);
+    assert!(part
+        .fields
+        .iter()
+        .all(|f| names.contains(&f.name.to_lowercase())));
+    let mut whole = full.features.iter().zip(&boxes);
+    for f in &part.features {
+        let (g, _) = whole
+            .by_ref()
+            .find(|(g, b)| {
+                // Rows skipped on the way must be ones the test leaves out.
+                let skip = g.record != f.record;
+                if skip {
+                    assert!(
+                        may_be_left_out(b),
+                        "record {} was left out although its box passes",
+                        g.record
+                    );
+                }
+                !skip
+            })
+            .expect("a kept record is one of the full read's, in order");
+        assert_eq!(format!("{:?}", f.geometry), format!("{:?}", g.geometry));
+        for (k, field) in part.fields.iter().enumerate() {
+            let i = full
+                .field_index(&field.name)
+                .expect("a kept field is a field");
+            assert_eq!(format!("{:?}", f.values[k]), format!("{:?}", g.values[i]));
+        }
+    }
+    for (g, b) in whole {
+        assert!(
+            may_be_left_out(b),
+            "record {} was left out although its box passes",
+            g.record
+        );
+    }
+    assert_eq!(part.features.len() + left_out, full.features.len());
+}
+
 /// A `.dbf` on its own, with a `.shp` of as many null shapes as its header declares (at most
 /// 4096), through `tuban_io::shp::read_parts`.
 pub fn dbf(data: &[u8]) {

@@ -75,6 +75,22 @@ for folder in (DATA / "gpkg", BAD):
             pass
 
 
+def join_gdbtable(table, tablx):
+    return (struct.pack("<I", len(table)) + struct.pack("<I", 0xFFFFFFFF if tablx is None else len(tablx))
+            + table + (tablx or b""))
+
+
+# File Geodatabase tables: every table of the test geodatabase and of the damaged fixtures.
+for gdb in sorted([DATA / "filegdb/test.gdb"] + list(BAD.glob("*.gdb"))):
+    for table in sorted(gdb.glob("*.gdbtable")):
+        tablx = table.with_suffix(".gdbtablx")
+        data = table.read_bytes()
+        if len(data) > 40000:
+            continue
+        put("gdbtable", f"{gdb.stem}_{table.stem}",
+            join_gdbtable(data, tablx.read_bytes() if tablx.exists() else None))
+
+
 def ring(points, hole=False):
     n = len(points)
     head = (n - 3) | (0x80 if hole else 0)

@@ -64,7 +64,8 @@ enum Command {
         after_help = "Example:\n  tuban overlay --patches patches.shp --landuse dltb.shp -o out.csv -o out.geojson"
     )]
     Overlay {
-        /// The rectification patches (polygons: .shp, .geojson, or FILE:LAYER of a GeoPackage).
+        /// The rectification patches (polygons: .shp, .geojson, or FILE:LAYER of a GeoPackage or a
+        /// File Geodatabase, e.g. county.gdb:DLTB).
         #[arg(long, value_name = "FILE")]
         patches: PathBuf,
         /// The land-use layer (DLTB polygons with DLBM codes).
@@ -144,10 +145,14 @@ enum Command {
         #[arg(long)]
         overwrite: bool,
     },
-    /// Describe a layer: geometry type, count, extent, fields, encoding and CRS.
-    #[command(after_help = "Example:\n  tuban inspect fixtures/erping/patches.shp")]
+    /// Describe a layer: geometry type, count, extent, fields, encoding and CRS; for a File
+    /// Geodatabase (x.gdb), list its feature classes (x.gdb:NAME describes one).
+    #[command(
+        after_help = "Example:\n  tuban inspect fixtures/erping/patches.shp\n  tuban inspect county.gdb\n  tuban inspect county.gdb:DLTB"
+    )]
     Inspect {
-        /// The file (.shp, .gpkg or .geojson); FILE.gpkg:TABLE for one table of a GeoPackage.
+        /// The file (.shp, .gpkg, .geojson or a .gdb folder); FILE:LAYER for one table of a
+        /// GeoPackage or one feature class of a File Geodatabase.
         file: PathBuf,
         /// Text encoding override.
         #[arg(long, value_name = "ENCODING")]

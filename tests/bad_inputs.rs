@@ -71,6 +71,18 @@ const FIXTURES: &[&str] = &[
     "type_mismatch.gpkg",
     "curve.gpkg",
     "two_layers.gpkg",
+    "good.gdb",
+    "truncated_table.gdb",
+    "truncated_tablx.gdb",
+    "no_tablx.gdb",
+    "index_count_mismatch.gdb",
+    "deleted_row.gdb",
+    "outside_envelope.gdb",
+    "bad_utf8.gdb",
+    "nan_value.gdb",
+    "version9.gdb",
+    "not_a_table.gdb",
+    "no_catalog.gdb",
 ];
 
 fn dir() -> PathBuf {
@@ -233,7 +245,7 @@ fn every_fixture_has_a_test() {
             continue;
         }
         let key = match name.rsplit_once('.') {
-            Some((_, "geojson" | "gpkg")) => name.clone(),
+            Some((_, "geojson" | "gpkg" | "gdb")) => name.clone(),
             Some((stem, _)) => stem.to_string(),
             None => name.clone(),
         };
@@ -921,4 +933,120 @@ fn two_layers_gpkg() {
     )
     .unwrap();
     assert_eq!(layer.features.len(), 3);
+}
+
+// --- File Geodatabases (good.gdb is `good` written by GDAL; the others are damaged copies) ------
+
+#[test]
+fn good_gdb() {
+    assert_like_good(&run("good.gdb"));
+}
+
+#[test]
+fn truncated_table_gdb() {
+    assert_refused(
+        &run("truncated_table.gdb"),
+        &[
+            "truncated_table.gdb:good: record 3: the row at byte",
+            "a00000009.gdbtable ends 70 bytes later: the table is truncated",
+            "copy the .gdb folder again",
+        ],
+    );
+}
+
+#[test]
+fn truncated_tablx_gdb() {
+    assert_refused(
+        &run("truncated_tablx.gdb"),
+        &[
+            "truncated_tablx.gdb/a00000009.gdbtablx: is truncated",
+            "(the row index of feature class good)",
+        ],
+    );
+}
+
+#[test]
+fn no_tablx_gdb() {
+    assert_refused(
+        &run("no_tablx.gdb"),
+        &[
+            "no_tablx.gdb/a00000009.gdbtablx: no such file",
+            "row index of feature class good (3 rows)",
+            "copy the whole .gdb folder",
+        ],
+    );
+}
+
+#[test]
+fn index_count_mismatch_gdb() {
+    assert_refused(
+        &run("index_count_mismatch.gdb"),
+        &["a00000009.gdbtablx: lists 2 rows but", "counts 3"],
+    );
+}
+
+#[test]
+fn deleted_row_gdb() {
+    let r = run("deleted_row.gdb");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.records(), [1, 3]);
+    assert_eq!(r.get(3, "patch_id"), "P3");
+    assert_eq!(r.num(3, "forest_m2"), 5000.0);
+}
+
+#[test]
+fn outside_envelope_gdb() {
+    assert_refused(
+        &run("outside_envelope.gdb"),
+        &[
+            "outside_envelope.gdb:good: record 2: has a point at (600200, 3303000) outside the \
+             envelope it stores (600250 .. 600350",
+            "the table is damaged; copy the .gdb folder again",
+        ],
+    );
+}
+
+#[test]
+fn bad_utf8_gdb() {
+    assert_refused(
+        &run("bad_utf8.gdb"),
+        &["bad_utf8.gdb:good: record 2, field QSDWMC: is not valid UTF-8 text"],
+    );
+}
+
+#[test]
+fn nan_value_gdb() {
+    // TBMJ is not a field tuban uses: it is not decoded, and the run is the good one.
+    assert_like_good(&run("nan_value.gdb"));
+    assert_refused(
+        &run_with("nan_value.gdb", "landuse", &["--id-field", "TBMJ"]),
+        &["nan_value.gdb:good: record 2, field TBMJ: holds NaN, which is not a number"],
+    );
+}
+
+#[test]
+fn version9_gdb() {
+    assert_refused(
+        &run("version9.gdb"),
+        &[
+            "version9.gdb/a00000009.gdbtable: is a table of a version 9 File Geodatabase",
+            "upgrade the geodatabase",
+        ],
+    );
+}
+
+#[test]
+fn not_a_table_gdb() {
+    assert_refused(
+        &run("not_a_table.gdb"),
+        &["a00000009.gdbtable: starts with 7 where a File Geodatabase table starts with 3"],
+    );
+}
+
+#[test]
+fn no_catalog_gdb() {
+    assert_refused(
+        &run("no_catalog.gdb"),
+        &["no_catalog.gdb: holds no a00000001.gdbtable (the catalog of a File Geodatabase)"],
+    );
 }

@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod filegdb;
 pub mod geojson;
 pub mod geotiff;
 pub mod gpkg;

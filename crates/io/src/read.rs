@@ -2,6 +2,7 @@
 //!
 //! [`read_layer`] picks the reader by the file's extension: `.shp` (or no extension) →
 //! [`crate::shp::read`], `.gpkg` → [`crate::gpkg::read`] (one table, [`ReadOptions::layer`]),
+//! a `.gdb` folder → [`crate::filegdb::read`] (one feature class, [`ReadOptions::layer`]),
 //! `.geojson` / `.json` → [`crate::geojson::read`]. [`LayerSummary`] is what `tuban inspect FILE`
 //! shows; [`list_layers`] lists the layers of a file that holds several. [`read_layer_filtered`]
 //! reads only part of a layer, as a [`Subset`] says: some attribute fields, the records whose
@@ -292,8 +293,9 @@ impl fmt::Debug for BoxFilter {
 /// Reads the layer at `path`, choosing the reader by the file's extension (case-insensitive):
 /// `.shp` or none → ESRI shapefile (so do `.dbf`, `.shx`, `.prj` and `.cpg`, which name the same
 /// shapefile), `.gpkg` → GeoPackage (the table [`ReadOptions::layer`] names, or the only one),
-/// `.geojson` / `.json` → GeoJSON. Any other extension gives [`ReadError::UnsupportedFormat`],
-/// which lists the supported formats.
+/// `.gdb` (a folder, with or without a trailing `/`) → File Geodatabase (the feature class
+/// [`ReadOptions::layer`] names, or the only one), `.geojson` / `.json` → GeoJSON. Any other
+/// extension gives [`ReadError::UnsupportedFormat`], which lists the supported formats.
 pub fn read_layer(path: &Path, opts: &ReadOptions) -> Result<Layer, ReadError> {
     read_layer_filtered(path, opts, &Subset::default()).map(|(layer, _)| layer)
 }
@@ -337,7 +339,12 @@ pub fn read_layer_noted(
             notes,
         });
     }
-    let (layer, filtered_out) = read_single(path, &extension, opts, subset)?;
+    let (layer, filtered_out) = if extension == "gdb" {
+        // A File Geodatabase is a folder; `x.gdb/` names it too.
+        crate::filegdb::read_filtered(path, opts, subset)?
+    } else {
+        read_single(path, &extension, opts, subset)?
+    };
     Ok(LayerRead {
         layer,
         filtered_out,
@@ -405,18 +412,26 @@ impl LayerInfo {
     /// ```text
     /// data/county.gpkg holds 2 layers:
     ///   name    geometry      features  crs
-    ///   DLTB    MULTIPOLYGON     98412  EPSG:4544
-    ///   graves  POINT              311  EPSG:4544
+    ///   DLTB    MULTIPOLYGON     98412  EPSG:4544 (CGCS2000 / 3-degree Gauss-Kruger CM 105E)
+    ///   graves  POINT              311  EPSG:4544 (CGCS2000 / 3-degree Gauss-Kruger CM 105E)
     /// ```
+    ///
+    /// The CRS is shown as tuban recognises it; a text it does not recognise is shown as stated
+    /// (cut at 60 characters).
     pub fn table(path: &Path, layers: &[LayerInfo]) -> String {
         let crs = |l: &LayerInfo| -> String {
-            let c = l.crs_text.as_deref().unwrap_or("- (not stated)");
+            let Some(c) = l.crs_text.as_deref() else {
+                return "no CRS stated".into();
+            };
+            if let Ok(known) = tuban_core::crs::Crs::from_user(c) {
+                return known.to_string();
+            }
             let one_line: String = c.split_whitespace().collect::<Vec<_>>().join(" ");
             if one_line.chars().count() > 60 {
                 let head: String = one_line.chars().take(60).collect();
-                format!("{head}…")
+                format!("not recognised: {head}…")
             } else {
-                one_line
+                format!("not recognised: {one_line}")
             }
         };
         let w_name = layers
@@ -471,6 +486,14 @@ impl LayerInfo {
 pub fn stated_crs_text(path: &Path, opts: &ReadOptions) -> Result<Option<String>, ReadError> {
     match extension(path).as_str() {
         "gpkg" => crate::gpkg::crs_text(path, opts.layer.as_deref()),
+        "gdb" => Ok(crate::filegdb::list_feature_classes(path)?
+            .into_iter()
+            .find(|fc| {
+                opts.layer
+                    .as_deref()
+                    .is_none_or(|l| fc.name.eq_ignore_ascii_case(l))
+            })
+            .and_then(|fc| fc.crs_text)),
         "shp" | "" => Ok(crate::shp::find_companion(path, "prj")
             .and_then(|prj| std::fs::read_to_string(prj).ok())
             .map(|t| t.trim_start_matches('\u{feff}').trim().to_string())
@@ -495,6 +518,18 @@ pub fn list_layers(path: &Path) -> Result<Vec<LayerInfo>, ReadError> {
     let extension = extension(path);
     if extension == "gpkg" {
         return crate::gpkg::list(path);
+    }
+    if extension == "gdb" {
+        return Ok(crate::filegdb::list_feature_classes(path)?
+            .into_iter()
+            .map(|fc| LayerInfo {
+                name: fc.name,
+                geometry_type: fc.geometry_type,
+                feature_count: fc.count as usize,
+                crs_text: fc.crs_text,
+                notes: Vec::new(),
+            })
+            .collect());
     }
     let no_fields = Subset {
         fields: Some(vec![]),

@@ -2,7 +2,8 @@
 //! (`fuzz/harness.rs`), on stable, without libFuzzer: CI runs this; fuzzing itself needs nightly
 //! (see `fuzz/README.md`).
 //!
-//! For each target `T` in `shp`, `dbf`, `geojson`, `geotiff`, `overlay`, `gpkg` and `gpkg_file`, every file in
+//! For each target `T` in `shp`, `dbf`, `geojson`, `geotiff`, `overlay`, `gpkg`, `gpkg_file` and
+//! `gdbtable`, every file in
 //! `fuzz/corpus/T/` (inputs libFuzzer found interesting, minimised) and `fuzz/artifacts/T/`
 //! (inputs that once crashed, kept as regression tests) goes through `harness::T`, which panics
 //! if a reader panics or breaks its promises, or if the overlay's invariants fail.
@@ -106,6 +107,11 @@ fn gpkg_file_corpus() {
     );
 }
 
+#[test]
+fn gdbtable_corpus() {
+    replay("gdbtable", harness::gdbtable);
+}
+
 /// The harness itself works on well-formed inputs (so an empty corpus folder cannot hide a broken
 /// harness): the Erping fixture's patches as a shapefile input, and a forest over half a patch.
 #[test]
@@ -131,4 +137,24 @@ fn harness_smoke() {
     input.extend(&square[1..]);
     assert_eq!(harness::polygons(&input).len(), 2);
     harness::overlay(&input);
+    // A File Geodatabase table GDAL wrote, whole and without its row index.
+    let gdb = dir.join("filegdb/test.gdb");
+    let table = std::fs::read(gdb.join("a00000009.gdbtable")).unwrap();
+    let tablx = std::fs::read(gdb.join("a00000009.gdbtablx")).unwrap();
+    let joined = harness::join_gdbtable(&table, Some(&tablx));
+    assert_eq!(
+        harness::split_gdbtable(&joined),
+        Some((table.clone(), Some(tablx.clone())))
+    );
+    harness::gdbtable(&joined);
+    let (layer, _) = tuban_io::filegdb::read_table_bytes(
+        "t",
+        &table,
+        Some(&tablx),
+        &Default::default(),
+        &Default::default(),
+    )
+    .unwrap();
+    assert_eq!(layer.features.len(), 4);
+    harness::gdbtable(&harness::join_gdbtable(&table, None));
 }

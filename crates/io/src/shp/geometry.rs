@@ -120,7 +120,7 @@ fn coords<P: Xy>(points: Vec<P>) -> Result<Vec<Coord<f64>>, String> {
 }
 
 /// An error for the first vertex of `coords` that is not a finite coordinate.
-fn check_finite(coords: &[Coord<f64>]) -> Result<(), String> {
+pub(crate) fn check_finite(coords: &[Coord<f64>]) -> Result<(), String> {
     if let Some(c) = coords
         .iter()
         .find(|c| !(c.x.is_finite() && c.y.is_finite()))
@@ -190,7 +190,7 @@ pub(super) fn plain_shape(buf: &[u8], shape_type: i32) -> Option<Result<Geometry
 
 /// Lines from their parts' vertices, each part checked in turn (finite coordinates, then at
 /// least 2 points).
-fn plain_lines(parts: Vec<Vec<Coord<f64>>>) -> Result<Geometry<f64>, String> {
+pub(crate) fn plain_lines(parts: Vec<Vec<Coord<f64>>>) -> Result<Geometry<f64>, String> {
     let mut lines = Vec::with_capacity(parts.len());
     for (i, c) in parts.into_iter().enumerate() {
         check_finite(&c)?;
@@ -214,7 +214,7 @@ fn plain_lines(parts: Vec<Vec<Coord<f64>>>) -> Result<Geometry<f64>, String> {
 
 /// Polygons from their rings' vertices: every ring checked for finite coordinates, then the
 /// rings sorted into polygons by [`assemble_polygons`].
-fn plain_polygons(rings: Vec<Vec<Coord<f64>>>) -> Result<Geometry<f64>, String> {
+pub(crate) fn plain_polygons(rings: Vec<Vec<Coord<f64>>>) -> Result<Geometry<f64>, String> {
     for r in &rings {
         check_finite(r)?;
     }

@@ -166,6 +166,7 @@ use header::{shx_offsets, Shp};
 use records::{read_records, read_records_parallel, Decoder, Failure, Records};
 
 pub use files::{find_companion, is_shapefile_extension, COMPANIONS, DERIVED_INDEXES};
+pub(crate) use geometry::{check_finite, plain_lines, plain_polygons};
 
 /// Reads the shapefile at `path` (with or without the `.shp` extension) into a [`Layer`].
 ///

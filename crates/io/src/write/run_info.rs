@@ -32,9 +32,9 @@ pub struct InputFile {
 impl InputFile {
     /// Measures and hashes `path`. For a shapefile (a path ending in `.shp`, any case) every part
     /// that exists beside it is listed too: `.shp`, `.shx`, `.dbf`, `.prj`, `.cpg`, each found
-    /// whatever the letter case of its name, as the reader finds them
-    /// ([`find_companion`]). Any other file
-    /// gives one entry. A file that cannot be read is an error.
+    /// whatever the letter case of its name, as the reader finds them ([`find_companion`]). A
+    /// folder (a File Geodatabase, `x.gdb`) lists every file in it, by name. Any other file gives
+    /// one entry. A file that cannot be read is an error.
     ///
     /// ```
     /// let dir = tempfile::tempdir().unwrap();
@@ -55,6 +55,16 @@ impl InputFile {
                     .iter()
                     .filter_map(|ext| find_companion(path, ext)),
             );
+            v
+        } else if path.is_dir() {
+            let mut v = Vec::new();
+            for e in std::fs::read_dir(path)? {
+                let p = e?.path();
+                if p.is_file() {
+                    v.push(p);
+                }
+            }
+            v.sort();
             v
         } else {
             vec![path.to_path_buf()]
