@@ -46,19 +46,21 @@ pub struct LayerCrs {
     pub how: String,
 }
 
-/// Where a layer that is not GeoJSON states its CRS, for messages: the shapefile's `.prj`, or a
-/// GeoPackage's `gpkg_spatial_ref_sys`.
+/// Where a layer that is not GeoJSON states its CRS, for messages: the shapefile's `.prj`, a
+/// GeoPackage's `gpkg_spatial_ref_sys`, a File Geodatabase feature class's geometry field, or
+/// nothing for a layer built in memory.
 fn stated_in(layer: &Layer) -> &'static str {
-    let gpkg = layer
+    let ext = layer
         .source
         .as_ref()
         .and_then(|p| p.extension())
         .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("gpkg"));
-    if gpkg {
-        "the GeoPackage's gpkg_spatial_ref_sys"
-    } else {
-        "the .prj"
+        .map(|e| e.to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("gpkg") => "the GeoPackage's gpkg_spatial_ref_sys",
+        Some("gdb") => "the feature class's geometry field",
+        _ if layer.source.is_none() => "the layer's stated CRS",
+        _ => "the .prj",
     }
 }
 
@@ -161,9 +163,13 @@ pub fn layer_crs(
             how: format!("{crs}: GeoJSON without a crs member is longitude/latitude (RFC 7946)"),
         }
     } else {
+        let hint = match stated_in(layer) {
+            "the .prj" => "no .prj file".to_string(),
+            other => format!("{other} names none"),
+        };
         return Err(LayerCrsError::Missing {
             layer: layer.label(),
-            hint: "no .prj file".into(),
+            hint,
         });
     };
     if let Some(extent) = extent(layer) {
