@@ -199,6 +199,11 @@ struct Common {
     /// since it most often means a wrong CRS.
     #[arg(long, value_name = "landuse|graves|roads|dem", value_parser = clap::builder::PossibleValuesParser::new(tuban::project::CHECKED_LAYERS))]
     accept_no_overlap: Vec<String>,
+    /// Which land survey's codes the land-use layer follows: third (三调, four-digit codes) or
+    /// second (二调, three-digit codes); it chooses the built-in rules. Default: recognised
+    /// from the codes.
+    #[arg(long, value_name = "third|second")]
+    landuse_standard: Option<tuban::core::survey::Standard>,
 }
 
 #[global_allocator]

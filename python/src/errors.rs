@@ -89,7 +89,8 @@ fn kind_of(e: &Error) -> Kind {
         | Error::Dem(_)
         | Error::Steep { .. }
         | Error::Build(_)
-        | Error::Invalid { .. } => Kind::Input,
+        | Error::Invalid { .. }
+        | Error::Standard(_) => Kind::Input,
         Error::Crs(_) | Error::BadCrs { .. } | Error::Misses(_) => Kind::Crs,
         Error::Rules { .. } => Kind::Rules,
         Error::Write(_) | Error::OutputExists(_) => Kind::Output,

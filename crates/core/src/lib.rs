@@ -74,6 +74,7 @@ pub mod rules;
 pub mod shapes;
 pub mod slope;
 pub mod steep;
+pub mod survey;
 pub mod units;
 pub mod validity;
 pub mod verdict;

@@ -250,6 +250,10 @@ fn yes() -> bool {
 pub struct Rules {
     rules: Vec<Rule>,
     classes: Vec<String>,
+    /// How many of `rules`, at the front, are the user's own; the rest are the built-in rules
+    /// of `defaults` (see [`Rules::with_standard`]).
+    user: usize,
+    defaults: Option<crate::survey::Standard>,
     /// Thresholds for each patch's verdict (the file's `[verdict]` table).
     pub verdict: VerdictRules,
 }
@@ -266,106 +270,16 @@ pub enum Decision {
 }
 
 impl Rules {
-    /// The built-in rules, following the Third National Land Survey's DLBM codes (see
-    /// `DOMAIN.md` and the README's table):
-    ///
-    /// | order | layer   | condition                  | class  | why |
-    /// |-------|---------|----------------------------|--------|-----|
-    /// | 1     | landuse | DLBM starts with `01`      | none   | cropland is what is being restored |
-    /// | 2     | landuse | DLBM = `1203`              | none   | field ridges are part of cropland |
-    /// | 3     | landuse | DLBM ends with `K`         | none   | land taken from cropland with its plough layer intact: restorable at once |
-    /// | 4     | landuse | DLBM starts with `03`      | forest | forest land 0301-0307 |
-    /// | 5     | landuse | DLBM in `1003 1004 1006`   | road   | highways, village streets, rural roads |
-    /// | 6     | landuse | DLBM = `0905`              | grave  | cemeteries (殡葬用地, GB/T 21010-2017) |
-    /// | 7     | graves  | (every feature)            | grave  | grave points become discs |
-    /// | 8     | roads   | (every feature)            | road   | centre lines become corridors of their width |
-    /// | 7     | graves  | (every feature)            | grave  | grave points become discs |
-    /// | 8     | roads   | (every feature)            | road   | centre lines become corridors of their width |
+    /// The built-in rules for the Third National Land Survey's codes (see
+    /// [`crate::survey::default_rules`] for the table, and the Second Survey's).
     pub fn defaults() -> Vec<Rule> {
-        let c = |field: &str| Condition {
-            field: field.into(),
-            ..Default::default()
-        };
-        let rule = |class: &str, cond: Condition, note: &str| Rule {
-            class: class.into(),
-            layer: "landuse".into(),
-            when: vec![cond],
-            note: Some(note.into()),
-        };
-        vec![
-            rule(
-                NONE_CLASS,
-                Condition {
-                    prefix: Some("01".into()),
-                    ..c("DLBM")
-                },
-                "cropland (耕地) is what is being restored",
-            ),
-            rule(
-                NONE_CLASS,
-                Condition {
-                    equals: Some(Literal::Text("1203".into())),
-                    ..c("DLBM")
-                },
-                "field ridges (田坎) belong to cropland",
-            ),
-            rule(
-                NONE_CLASS,
-                Condition {
-                    suffix: Some("K".into()),
-                    ..c("DLBM")
-                },
-                "K: taken from cropland, plough layer intact, restorable at once",
-            ),
-            rule(
-                "forest",
-                Condition {
-                    prefix: Some("03".into()),
-                    ..c("DLBM")
-                },
-                "forest land (林地) 0301-0307",
-            ),
-            rule(
-                "road",
-                Condition {
-                    in_list: Some(vec![
-                        Literal::Text("1003".into()),
-                        Literal::Text("1004".into()),
-                        Literal::Text("1006".into()),
-                    ]),
-                    ..c("DLBM")
-                },
-                "highway, village street and rural road land (公路用地, 城镇村道路用地, 农村道路)",
-            ),
-            rule(
-                "grave",
-                Condition {
-                    equals: Some(Literal::Text("0905".into())),
-                    ..c("DLBM")
-                },
-                "cemetery land (殡葬用地, GB/T 21010-2017)",
-            ),
-            Rule {
-                class: "grave".into(),
-                layer: "graves".into(),
-                when: vec![],
-                note: Some("every feature of the grave layer (points become discs)".into()),
-            },
-            Rule {
-                class: "road".into(),
-                layer: "roads".into(),
-                when: vec![],
-                note: Some(
-                    "every feature of the road layer (lines become corridors of their width)"
-                        .into(),
-                ),
-            },
-        ]
+        crate::survey::default_rules(crate::survey::Standard::Third)
     }
 
     /// The built-in rules alone.
     pub fn builtin() -> Self {
-        Self::new(Self::defaults()).expect("built-in rules are valid")
+        Self::with_defaults(Vec::new(), crate::survey::Standard::Third)
+            .expect("built-in rules are valid")
     }
 
     /// Rules from a list, checked. Classes are the four built-in ones followed by any new class
@@ -408,20 +322,57 @@ impl Rules {
             }
         }
         Ok(Rules {
+            user: rules.len(),
             rules,
             classes,
+            defaults: None,
             verdict: VerdictRules::default(),
         })
+    }
+
+    /// The rules of `user` followed by the built-in rules of `standard`.
+    fn with_defaults(
+        user: Vec<Rule>,
+        standard: crate::survey::Standard,
+    ) -> Result<Self, RulesError> {
+        let n = user.len();
+        let mut all = user;
+        all.extend(crate::survey::default_rules(standard));
+        let mut rules = Self::new(all)?;
+        rules.user = n;
+        rules.defaults = Some(standard);
+        Ok(rules)
+    }
+
+    /// The standard whose built-in rules these rules end with, if they do (a rules file with
+    /// `defaults = false` has none).
+    pub fn standard(&self) -> Option<crate::survey::Standard> {
+        self.defaults
+    }
+
+    /// These rules for a land-use layer coded by `standard`: the user's rules, then that
+    /// standard's built-in rules instead of the current ones. Rules without built-in rules come
+    /// back unchanged. The classes (and so every class index) stay the same: the built-in rules of
+    /// both standards use only the built-in classes.
+    pub fn with_standard(&self, standard: crate::survey::Standard) -> Self {
+        if self.defaults.is_none() || self.defaults == Some(standard) {
+            return self.clone();
+        }
+        let mut rules = Self::with_defaults(self.rules[..self.user].to_vec(), standard)
+            .expect("the user's rules were valid with the other defaults");
+        rules.verdict = self.verdict.clone();
+        debug_assert_eq!(rules.classes, self.classes);
+        rules
     }
 
     /// Parses a rules file: user rules first, then the defaults unless `defaults = false`.
     pub fn from_toml_str(text: &str) -> Result<Self, RulesError> {
         let file: RulesFile = toml_from_str(text)?;
-        let mut rules = file.rule;
-        if file.defaults {
-            rules.extend(Self::defaults());
-        }
-        let mut rules = Self::new(rules)?;
+        let mut rules = if file.defaults {
+            Self::with_defaults(file.rule, crate::survey::Standard::Third)?
+        } else {
+            Self::new(file.rule)?
+        };
         rules.verdict = file.verdict;
         Ok(rules)
     }
@@ -570,8 +521,51 @@ mod tests {
                 g,
                 NoMatch,
                 NoMatch,
-                NoMatch
+                NotObstacle
             ]
+        );
+    }
+
+    #[test]
+    fn the_second_surveys_codes_get_the_same_classes_through_their_own_rules() {
+        use crate::survey::Standard;
+        let third = Rules::builtin();
+        let second = third.with_standard(Standard::Second);
+        assert_eq!(second.classes(), third.classes());
+        assert_eq!(second.standard(), Some(Standard::Second));
+        // The same land, coded by each survey (GB/T 21010-2007 -> 2017 and the 三调 working
+        // classification): cropland, ridges, orchard, grass, pond, forest ×3, roads ×3,
+        // cemetery, village land.
+        let pairs = [
+            ("011", "0101"),
+            ("013", "0103"),
+            ("123", "1203"),
+            ("021", "0201"),
+            ("043", "0404"),
+            ("114", "1104"),
+            ("031", "0301"),
+            ("032", "0305"),
+            ("033", "0307"),
+            ("102", "1003"),
+            ("103", "1004"),
+            ("104", "1006"),
+            ("095", "0905"),
+            ("203", "0702"),
+        ];
+        let (old, new): (Vec<&str>, Vec<&str>) = pairs.iter().copied().unzip();
+        assert_eq!(decide(&second, &old), decide(&third, &new));
+        // Rules for one standard match nothing of the other: the failure this prevents.
+        let wrong = decide(&third, &old);
+        assert_eq!(wrong[9..12], [Decision::NoMatch; 3], "roads lost");
+        // A user's rule stays first.
+        let user = Rules::from_toml_str(
+            "[[rule]]\nclass = \"grave\"\nlayer = \"landuse\"\nwhen = [{ field = \"DLBM\", equals = \"205\" }]\n",
+        )
+        .unwrap()
+        .with_standard(Standard::Second);
+        assert_eq!(
+            decide(&user, &["205", "104"]),
+            [Decision::Obstacle(0), Decision::Obstacle(2)]
         );
     }
 

@@ -105,6 +105,10 @@ pub enum Error {
     /// CRS), and the run would report every patch free of that layer.
     #[error("{0}")]
     Misses(String),
+    /// The land-use layer's codes follow no one survey standard (or the layer contradicts the
+    /// standard it is said to follow).
+    #[error("{0}")]
+    Standard(String),
     /// The caller cancelled the run (see [`crate::Progress::cancelled`]); nothing was written.
     #[error("the run was cancelled")]
     Cancelled,

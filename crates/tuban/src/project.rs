@@ -16,6 +16,8 @@
 //! invalid = "repair"              # invalid geometry: repair (default), skip or error
 //! overwrite = true                # replace existing outputs (default: refuse)
 //! accept_no_overlap = ["graves"]  # layers that may come near no patch (default: none may)
+//! landuse_standard = "third"      # the land-use codes' survey: third (三调) or second (二调);
+//!                                 # default: recognised from the codes
 //! rules = "rules.toml"            # optional; the built-in rules apply otherwise
 //! villages = "out/villages.csv"   # optional: per-village totals
 //!
@@ -66,6 +68,7 @@ use tuban_core::area::AreaMethod;
 use tuban_core::build::ShapeParams;
 use tuban_core::layer::Layer;
 use tuban_core::rules::Rules;
+use tuban_core::survey::Standard;
 use tuban_core::validity::InvalidPolicy;
 use tuban_io::write::shp::ShpEncoding;
 use tuban_io::write::Lang;
@@ -309,6 +312,10 @@ pub struct Project {
     /// such a layer stops the run, since it most often means a wrong CRS (see
     /// [`crate::stage::coverage`]).
     pub accept_no_overlap: Vec<String>,
+    /// Which land survey's codes the land-use layer follows (`third`: 三调, four digits;
+    /// `second`: 二调, three digits), choosing the built-in rules; `None` (the default):
+    /// recognised from the codes (see [`tuban_core::survey`]).
+    pub landuse_standard: Option<tuban_core::survey::Standard>,
 }
 
 /// The layers [`Project::accept_no_overlap`] may name.
@@ -335,6 +342,7 @@ impl Project {
             lang: Lang::default(),
             shp_encoding: ShpEncoding::default(),
             accept_no_overlap: Vec::new(),
+            landuse_standard: None,
         }
     }
 
@@ -492,6 +500,8 @@ struct ProjectFile {
     shp_encoding: Option<ShpEncoding>,
     #[serde(default)]
     accept_no_overlap: Vec<String>,
+    #[serde(default, deserialize_with = "from_str")]
+    landuse_standard: Option<Standard>,
 }
 
 impl ProjectFile {
@@ -515,6 +525,7 @@ impl ProjectFile {
         p.lang = self.lang.unwrap_or(p.lang);
         p.shp_encoding = self.shp_encoding.unwrap_or(p.shp_encoding);
         p.accept_no_overlap = self.accept_no_overlap;
+        p.landuse_standard = self.landuse_standard;
         p
     }
 }

@@ -91,8 +91,9 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Error
     stage::write::check_outputs(project)?;
     let rules = rules(project)?;
     let mut clock = Clock::new();
-    let measured = measure(project, &rules, progress, &mut clock)?;
+    let measured = measure(project, rules, progress, &mut clock)?;
     let Measured {
+        rules,
         report,
         obstacles,
         working,
@@ -146,6 +147,9 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Error
 
 /// What the stages before writing produce.
 struct Measured {
+    /// The rules as applied: the project's, with the built-in rules of the land-use layer's
+    /// survey standard.
+    rules: Rules,
     report: Report,
     obstacles: usize,
     working: Crs,
@@ -161,11 +165,18 @@ struct Measured {
 /// Stages 1 to 7: read, settle CRS, build, slope, index, overlay, account.
 fn measure(
     project: &Project,
-    rules: &Rules,
+    rules: Rules,
     progress: &dyn Progress,
     clock: &mut Clock,
 ) -> Result<Measured, Error> {
-    let inputs = stage::read::read(project, rules, progress)?;
+    let inputs = stage::read::read(project, &rules, progress)?;
+    // The land-use layer's codes say which survey's built-in rules apply.
+    let standard = stage::coverage::standard(&inputs, &rules, project.landuse_standard)?;
+    let rules = match standard.as_ref() {
+        Some(s) => rules.with_standard(s.standard),
+        None => rules,
+    };
+    let rules = &rules;
     clock.lap(|t| &mut t.read);
     check(progress)?;
 
@@ -187,6 +198,10 @@ fn measure(
         .map(|n| ("patches".to_string(), n.clone()))
         .collect();
     let fixes = patches.fixes.clone();
+    if let Some(s) = &standard {
+        layer_notes.push(("landuse".into(), s.note.clone()));
+        warnings.extend(s.warning.clone());
+    }
     progress.finish();
     let boxes = stage::coverage::PatchBoxes::new(&patches.patches);
     let method = project.area_method;
@@ -276,6 +291,7 @@ fn measure(
     clock.lap(|t| &mut t.account);
     check(progress)?;
     Ok(Measured {
+        rules: rules.clone(),
         report,
         obstacles,
         working,

@@ -28,10 +28,11 @@ use tuban_core::geo::{self, BoundingRect, Rect};
 use tuban_core::layer::{Feature, Layer};
 use tuban_core::overlay::{overlay, Obstacle, ObstacleIndex, OverlayOptions, Patch};
 use tuban_core::rules::{Decision, Role, Rules};
+use tuban_core::survey::{recognise, Standard};
 
 use crate::progress::{check, Progress, Stage};
 use crate::stage::crs::Placed;
-use crate::stage::read::with_every_field;
+use crate::stage::read::{with_every_field, Inputs};
 use crate::Error;
 
 /// Patches per block of the land-use measurement (between two looks at cancellation).
@@ -193,6 +194,81 @@ pub fn code_field(layer: &Layer, rules: &Rules) -> Option<String> {
         .flat_map(|r| r.when.iter())
         .find_map(|c| layer.field_index(&c.field))
         .map(|i| layer.fields[i].name.clone())
+}
+
+/// The survey standard of the land-use layer, and what to say of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StandardChoice {
+    /// The standard whose built-in rules apply.
+    pub standard: Standard,
+    /// How it was chosen, for the run's description.
+    pub note: String,
+    /// Set when the project forces a standard the codes contradict.
+    pub warning: Option<String>,
+}
+
+/// Recognises the survey standard of the land-use layer of `inputs` from its codes (the field
+/// [`code_field`] names), or takes `forced`. A layer that mixes both standards' codes is an
+/// error with examples of each. `None` without a land-use layer.
+pub fn standard(
+    inputs: &Inputs,
+    rules: &Rules,
+    forced: Option<Standard>,
+) -> Result<Option<StandardChoice>, Error> {
+    let Some((read, _)) = inputs
+        .obstacles
+        .iter()
+        .find(|(r, _)| r.role == Role::Landuse)
+    else {
+        return Ok(None);
+    };
+    let layer = &read.layer;
+    let field = code_field(layer, rules);
+    let idx = field.as_deref().and_then(|f| layer.field_index(f));
+    let codes: Vec<String> = match idx {
+        Some(i) => layer
+            .features
+            .iter()
+            .map(|f| f.values[i].to_string())
+            .collect(),
+        None => Vec::new(),
+    };
+    let r = recognise(codes.iter().map(|c| c.as_str()));
+    let field = field.unwrap_or_else(|| "(no code field)".into());
+    if r.mixed() && forced.is_none() {
+        return Err(Error::Standard(format!(
+            "{}: the land-use codes ({field}) mix the Third Survey's four-digit codes ({} features, e.g. {}) and the Second Survey's three-digit codes ({} features, e.g. {}): no one set of rules reads both right. Recode the layer to one standard, or say which its codes follow (landuse_standard = \"third\" or \"second\"; the others are then reported as codes no rule knows)",
+            read.spec.source.label(),
+            r.third,
+            r.examples.0.join(", "),
+            r.second,
+            r.examples.1.join(", ")
+        )));
+    }
+    let choice = match forced {
+        Some(s) => {
+            let contradicted = match s {
+                Standard::Third => r.second > r.third,
+                Standard::Second => r.third > r.second,
+            };
+            StandardChoice {
+                standard: s,
+                note: format!("{}: the built-in rules of {} (set by landuse_standard)", field, s.describe()),
+                warning: contradicted.then(|| {
+                    format!(
+                        "landuse_standard = \"{s}\" is set, but most of the land-use codes ({field}) have the other survey's shape ({} four-digit, {} three-digit): they will match no built-in rule",
+                        r.third, r.second
+                    )
+                }),
+            }
+        }
+        None => StandardChoice {
+            standard: r.standard,
+            note: format!("{field} holds {}: its built-in rules apply", r.describe()),
+            warning: None,
+        },
+    };
+    Ok(Some(choice))
 }
 
 /// A row's key: the code, the decision (sortable) and the deciding rule.
