@@ -98,6 +98,13 @@ enum Command {
         /// Field with each road's width in metres.
         #[arg(long, value_name = "FIELD", default_value = defaults::ROAD_WIDTH_FIELD)]
         road_width_field: String,
+        /// What the road width field's values are multiplied by to give metres (0.01 for
+        /// centimetres).
+        #[arg(long, value_name = "S", default_value_t = 1.0)]
+        road_width_scale: f64,
+        /// What the grave area field's values are multiplied by to give m2 (666.6667 for mu).
+        #[arg(long, value_name = "S", default_value_t = 1.0)]
+        grave_area_scale: f64,
         /// Width for roads whose width field is empty.
         #[arg(long, value_name = "M")]
         road_default_width: Option<f64>,
@@ -231,6 +238,9 @@ fn flag_of(fix: Fix) -> &'static str {
             "name the CRS with --assume-crs EPSG:NNNN (e.g. EPSG:4544 = CGCS2000 / 3-degree Gauss-Kruger CM 105E)"
         }
         Fix::InvalidPolicy => "--invalid repair|skip|error chooses what to do with invalid geometry",
+        Fix::MeasureScale => {
+            "--road-width-scale S or --grave-area-scale S (width_scale, area_scale under [roads], [graves]) turns a field's unit into metres or m2"
+        }
         Fix::AcceptNoOverlap => {
             "--accept-no-overlap LAYER accepts a layer that truly has nothing near the patches (landuse, graves, roads or dem)"
         }
@@ -274,6 +284,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
             road_width_field,
             road_default_width,
             road_min_width,
+            road_width_scale,
+            grave_area_scale,
             steep_threshold,
             id_field,
             village_field,
@@ -295,6 +307,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
                 shape: ShapeParams {
                     radius_m: grave_radius,
                     count_field: grave_count_field,
+                    area_scale: grave_area_scale,
                     ..Default::default()
                 },
             });
@@ -304,6 +317,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
                     width_field: Some(road_width_field),
                     default_width_m: road_default_width,
                     min_width_m: road_min_width,
+                    width_scale: road_width_scale,
                     ..Default::default()
                 },
             });

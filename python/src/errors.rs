@@ -75,6 +75,10 @@ pub fn hint(fix: Fix) -> (&'static str, &'static str) {
             "village_field",
             "village_field=\"FIELD\" names the patches' village field",
         ),
+        Fix::MeasureScale => (
+            "road_width_scale",
+            "road_width_scale=0.01 (a width field in centimetres) or grave_area_scale=666.6667 (an area field in mu) turns a field's unit into metres or m2",
+        ),
         Fix::AcceptNoOverlap => (
             "accept_no_overlap",
             "accept_no_overlap=[\"graves\"] accepts a layer that truly has nothing near the patches (landuse, graves, roads or dem)",
@@ -90,7 +94,8 @@ fn kind_of(e: &Error) -> Kind {
         | Error::Steep { .. }
         | Error::Build(_)
         | Error::Invalid { .. }
-        | Error::Standard(_) => Kind::Input,
+        | Error::Standard(_)
+        | Error::Implausible(_) => Kind::Input,
         Error::Crs(_) | Error::BadCrs { .. } | Error::Misses(_) => Kind::Crs,
         Error::Rules { .. } => Kind::Rules,
         Error::Write(_) | Error::OutputExists(_) => Kind::Output,

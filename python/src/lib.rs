@@ -89,12 +89,16 @@ struct Options {
     road_width_field: Option<String>,
     road_default_width: Option<f64>,
     road_min_width: Option<f64>,
+    road_width_scale: Option<f64>,
+    grave_area_scale: Option<f64>,
     steep_threshold: Option<f64>,
     dem_crs: Option<String>,
 }
 
 /// The keywords `overlay` accepts in `**options`.
-const OPTION_NAMES: [&str; 16] = [
+const OPTION_NAMES: [&str; 18] = [
+    "road_width_scale",
+    "grave_area_scale",
     "id_field",
     "village_field",
     "village_short",
@@ -172,6 +176,8 @@ impl Options {
                 "road_width_field" => o.road_width_field = text(&v)?,
                 "road_default_width" => o.road_default_width = number(&v)?,
                 "road_min_width" => o.road_min_width = number(&v)?,
+                "road_width_scale" => o.road_width_scale = number(&v)?,
+                "grave_area_scale" => o.grave_area_scale = number(&v)?,
                 "steep_threshold" => o.steep_threshold = number(&v)?,
                 "dem_crs" => o.dem_crs = text(&v)?,
                 other => {
@@ -559,6 +565,7 @@ fn overlay<'py>(
                 radius_m: o.grave_radius.unwrap_or(defaults::GRAVE_RADIUS_M),
                 area_field: o.grave_area_field.clone(),
                 count_field: o.grave_count_field.clone(),
+                area_scale: o.grave_area_scale.unwrap_or(1.0),
                 ..Default::default()
             },
         });
@@ -572,6 +579,7 @@ fn overlay<'py>(
                 ),
                 default_width_m: o.road_default_width,
                 min_width_m: o.road_min_width.unwrap_or(defaults::ROAD_MIN_WIDTH_M),
+                width_scale: o.road_width_scale.unwrap_or(1.0),
                 ..Default::default()
             },
         });

@@ -120,7 +120,9 @@ def overlay(
         ``accept_no_overlap`` (layer names, e.g. ``["graves"]``, that may come near no patch:
         by default such a layer lying apart from the patches is an error), ``grave_radius`` (m, default 2),
         ``grave_area_field``, ``grave_count_field``, ``road_width_field`` (default ``KD``),
-        ``road_default_width``, ``road_min_width`` (m, default 1), ``steep_threshold`` (degrees,
+        ``road_default_width``, ``road_min_width`` (m, default 1), ``road_width_scale`` and
+        ``grave_area_scale`` (what the width and area fields are multiplied by: 0.01 for
+        centimetres, 666.6667 for mu; default 1), ``steep_threshold`` (degrees,
         default 25), ``encoding`` (of every file layer's attributes), ``assume_crs`` (the CRS
         of every layer that states none, files included), ``crs`` (the CRS of tables and
         GeoDataFrames that state none), ``dem_crs``, ``record_field``.

@@ -247,6 +247,18 @@ pub struct ShapeParams {
     /// Segments per quarter circle for discs and round joins (default 8, as GEOS and PostGIS).
     #[serde(default = "default_quad_segs")]
     pub quad_segs: u32,
+    /// Lines: what the width field's values are multiplied by to give metres (default 1; 0.01
+    /// for a field in centimetres). See [`crate::measures`].
+    #[serde(default = "one")]
+    pub width_scale: f64,
+    /// Points: what the area field's values are multiplied by to give m² (default 1; 666.667
+    /// for a field in mu).
+    #[serde(default = "one")]
+    pub area_scale: f64,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 fn default_radius() -> f64 {
@@ -269,6 +281,8 @@ impl Default for ShapeParams {
             default_width_m: None,
             min_width_m: default_min_width(),
             quad_segs: default_quad_segs(),
+            width_scale: 1.0,
+            area_scale: 1.0,
         }
     }
 }
@@ -438,7 +452,9 @@ fn build_obstacles(
                 let radius = match area_idx {
                     None => params.radius_m,
                     Some(i) => match number(f, i)? {
-                        Some(a) if a > 0.0 => disc_radius_for_area(a, params.quad_segs),
+                        Some(a) if a > 0.0 => {
+                            disc_radius_for_area(a * params.area_scale, params.quad_segs)
+                        }
                         Some(a) => {
                             return Err(bad(f.record, format!("grave area {a} is not positive")))
                         }
@@ -477,7 +493,7 @@ fn build_obstacles(
             }
             Geometry::LineString(_) | Geometry::MultiLineString(_) | Geometry::Line(_) => {
                 let width = match width_idx.map(|i| number(f, i)).transpose()?.flatten() {
-                    Some(w) => w,
+                    Some(w) => w * params.width_scale,
                     None => match params.default_width_m {
                         Some(w) => w,
                         None => {

@@ -66,6 +66,7 @@ pub mod codes;
 pub mod crs;
 pub mod defaults;
 pub mod layer;
+pub mod measures;
 pub mod overlay;
 pub mod raster;
 pub mod report;

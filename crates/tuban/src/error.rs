@@ -16,6 +16,8 @@ pub enum Fix {
     VillageField,
     /// Accept a layer that comes near no patch (`accept_no_overlap`).
     AcceptNoOverlap,
+    /// Scale a measure field into metres or m² (`width_scale`, `area_scale`).
+    MeasureScale,
 }
 
 impl Error {
@@ -31,6 +33,7 @@ impl Error {
             }) => Some(Fix::AssumeCrs),
             Error::Invalid { .. } => Some(Fix::InvalidPolicy),
             Error::Misses(_) => Some(Fix::AcceptNoOverlap),
+            Error::Implausible(_) => Some(Fix::MeasureScale),
             _ => None,
         }
     }
@@ -109,6 +112,10 @@ pub enum Error {
     /// standard it is said to follow).
     #[error("{0}")]
     Standard(String),
+    /// An attribute used as a measure (a road width, a grave area) is far from what the survey
+    /// makes plausible: most often a unit that changed on the way (centimetres for metres).
+    #[error("{0}")]
+    Implausible(String),
     /// The caller cancelled the run (see [`crate::Progress::cancelled`]); nothing was written.
     #[error("the run was cancelled")]
     Cancelled,

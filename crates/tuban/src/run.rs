@@ -226,6 +226,14 @@ fn measure(
             landuse = Some(lu.table);
             lu.obstacles
         } else {
+            // Widths, areas and counts as the survey makes plausible, or a stop that names the fix.
+            let m = tuban_core::measures::measures(&placed.read.layer, &params);
+            let verdict = tuban_core::measures::check(&label, &m);
+            if let Some(e) = verdict.errors.into_iter().next() {
+                return Err(Error::Implausible(e));
+            }
+            warnings.extend(verdict.warnings);
+            layer_notes.push((role.to_string(), tuban_core::measures::describe(&m)));
             let o = stage::build::layer_obstacles(placed, &params, rules)?;
             coverage.push(boxes.coverage(role.as_str(), &label, features, &o));
             o
