@@ -763,6 +763,12 @@ def check_xlsx(table, path, inputs_root):
 
     # Classes.
     crows = sheet_rows(classes)
+    # The class table ends at the first empty row; the land-use codes follow below it.
+    blank = next((i for i, r in enumerate(crows) if not any(v is not None for v in r)), len(crows))
+    codes = crows[blank + 1 :]
+    crows = crows[:blank]
+    if codes and (len(codes) < 2 or codes[1][0] not in ("编码", "code")):
+        raise AssertionError(f"{path}: the land-use codes below the classes have no header: {codes[:2]}")
     cheader = [names[classes.title].get(h, h) for h in crows[0]]
     by_class = {dict(zip(cheader, r))["class"]: dict(zip(cheader, r)) for r in crows[1:]}
     ok = [r for r in table.rows if not table.failed(r)]

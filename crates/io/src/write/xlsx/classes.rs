@@ -2,6 +2,7 @@
 //! and all patches.
 
 use rust_xlsxwriter::{Worksheet, XlsxError};
+use tuban_core::codes::CodeTable;
 use tuban_core::report::{Report, Unit};
 use tuban_core::units::mu;
 use tuban_core::verdict::class_zh;
@@ -12,6 +13,7 @@ use super::{write_header, Formats, Lang, Widths};
 pub(super) fn classes_sheet(
     ws: &mut Worksheet,
     report: &Report,
+    landuse: Option<&CodeTable>,
     lang: Lang,
     f: &Formats,
     sheet: &str,
@@ -167,10 +169,62 @@ pub(super) fn classes_sheet(
         "全部图斑",
         "all patches",
         total.area_m2,
-        Some(total.patches - total.failed),
+        Some(total.patches - total.failed - total.skipped),
         None,
         true,
     )?;
     ws.autofilter(0, 0, report.classes.len() as u32, (cols.len() - 1) as u16)?;
+    if let Some(table) = landuse {
+        codes_table(ws, table, lang, f, row + 1, &mut widths)?;
+    }
     widths.apply(ws)
+}
+
+/// Below the classes, after an empty row: every land-use code inside the patches, its class,
+/// the rule that decided, features and area; the codes no rule knows marked.
+fn codes_table(
+    ws: &mut Worksheet,
+    table: &CodeTable,
+    lang: Lang,
+    f: &Formats,
+    first: u32,
+    widths: &mut Widths,
+) -> Result<(), XlsxError> {
+    let title = match lang {
+        Lang::Zh => format!(
+            "图斑内的地类编码（字段 {}；地类图斑覆盖图斑面积的 {:.2}%；标 ！ 者无规则匹配，按净面积计）",
+            table.field.as_deref().unwrap_or("无"),
+            table.share() * 100.0
+        ),
+        Lang::En => format!(
+            "Land-use codes inside the patches (field {}; the layer covers {:.2} % of the patches' area; ! marks codes no rule knows: counted as clean)",
+            table.field.as_deref().unwrap_or("none"),
+            table.share() * 100.0
+        ),
+    };
+    ws.write_string_with_format(first, 0, &title, &f.bold)?;
+    let headers = [
+        lang.pick("编码", "code"),
+        lang.pick("类别", "class"),
+        lang.pick("判定", "decision"),
+        lang.pick("规则", "rule"),
+        lang.pick("地类图斑数", "features"),
+        lang.pick("面积（平方米）", "area_m2"),
+        lang.pick("面积（亩）", "area_mu"),
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(first + 1, c as u16, *h, &f.bold)?;
+    }
+    for (row, r) in (first + 2..).zip(table.rows.iter().filter(|r| r.m2 > 0.0)) {
+        let code = format!("{}{}", if r.unknown() { "！" } else { "" }, r.code);
+        ws.write_string_with_format(row, 0, &code, &f.text)?;
+        ws.write_string_with_format(row, 1, r.class.as_deref().unwrap_or(""), &f.text)?;
+        ws.write_string_with_format(row, 2, r.decision, &f.text)?;
+        ws.write_string_with_format(row, 3, r.rule.as_deref().unwrap_or(""), &f.text)?;
+        ws.write_number_with_format(row, 4, r.features as f64, &f.int)?;
+        ws.write_number_with_format(row, 5, r.m2, &f.two)?;
+        ws.write_number_with_format(row, 6, mu(r.m2), &f.two)?;
+        widths.text(0, &code);
+    }
+    Ok(())
 }

@@ -130,7 +130,15 @@ fn workbook(report: &Report, info: &RunInfo, lang: Lang) -> Result<Workbook, Xls
 
     let ws = wb.add_worksheet();
     ws.set_name(names[2])?;
-    classes_sheet(ws, report, lang, &f, names[2], &mut legend)?;
+    classes_sheet(
+        ws,
+        report,
+        info.landuse.as_ref(),
+        lang,
+        &f,
+        names[2],
+        &mut legend,
+    )?;
 
     let ws = wb.add_worksheet();
     ws.set_name(names[3])?;

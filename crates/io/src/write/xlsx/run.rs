@@ -47,6 +47,13 @@ pub(super) fn run_sheet(
         };
         kv(ws, &k, note)?;
     }
+    for (role, note) in &info.layer_notes {
+        let k = match lang {
+            Lang::Zh => format!("图层：{role}"),
+            Lang::En => format!("layer {role}"),
+        };
+        kv(ws, &k, note)?;
+    }
     kv(ws, lang.pick("面积算法", "area method"), &info.area_method)?;
     for (i, r) in info.rules.iter().enumerate() {
         let k = match lang {
