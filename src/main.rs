@@ -455,6 +455,9 @@ fn apply_common(p: &mut Project, c: &Common) {
     }
     p.accept_no_overlap
         .extend(c.accept_no_overlap.iter().cloned());
+    if c.landuse_standard.is_some() {
+        p.landuse_standard = c.landuse_standard;
+    }
 }
 
 /// Progress bars on stderr, one stage at a time.

@@ -22,6 +22,10 @@ const FIXTURES: &[&str] = &[
     "good",
     "landuse",
     "landuse_overlapping_parts",
+    "landuse_zone108",
+    "landuse_second",
+    "landuse_mixed",
+    "landuse_unknown_code",
     "truncated_shp",
     "truncated_shx",
     "truncated_dbf",
@@ -62,6 +66,7 @@ const FIXTURES: &[&str] = &[
     "bowtie.geojson",
     "hole_outside_shell.geojson",
     "null_geometry.geojson",
+    "roads_cm.geojson",
     "good.gpkg",
     "not_sqlite.gpkg",
     "no_contents.gpkg",
@@ -1048,5 +1053,114 @@ fn no_catalog_gdb() {
     assert_refused(
         &run("no_catalog.gdb"),
         &["no_catalog.gdb: holds no a00000001.gdbtable (the catalog of a File Geodatabase)"],
+    );
+}
+
+// --- obstacle layers that do not fit the patches (issues 17, 18) --------------------------------
+
+#[test]
+fn landuse_zone108() {
+    // 3° of longitude at 29.8°N: the layer lands about 290 km west of the patches.
+    let r = run_with("good", "landuse_zone108", &[]);
+    assert_refused(
+        &r,
+        &[
+            "landuse_zone108.shp (the landuse layer): none of its 2 features comes near a patch",
+            "km apart",
+            "neighbouring Gauss-Kruger zone",
+            "--accept-no-overlap",
+        ],
+    );
+    // Accepted, the run goes on and says the layer covers none of the patches.
+    let r = run_with(
+        "good",
+        "landuse_zone108",
+        &["--accept-no-overlap", "landuse"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("covers only 0.00 %"), "{}", r.stderr);
+    assert_eq!(r.num(1, "forest_m2"), 0.0);
+}
+
+#[test]
+fn landuse_second() {
+    // Read with the Second Survey's rules: 031 is forest, as 0301 is in `landuse`.
+    assert_like_good(&run_with("good", "landuse_second", &[]));
+}
+
+#[test]
+fn landuse_mixed() {
+    assert_refused(
+        &run_with("good", "landuse_mixed", &[]),
+        &[
+            "mix the Third Survey's four-digit codes",
+            "e.g. 1006",
+            "e.g. 104",
+            "landuse_standard",
+        ],
+    );
+    // Said which standard, the other code is one no rule knows: its area counts as clean, loudly.
+    // 1006 (Third) and 104 (Second) are both rural roads: under the Second Survey's rules only
+    // record 3's road (coded 104) is read as one.
+    let r = run_with("good", "landuse_mixed", &["--landuse-standard", "second"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.num(1, "road_m2"), 0.0);
+    assert_eq!(r.num(3, "road_m2"), 5000.0);
+    // 5000 m² = 7.5 mu.
+    assert!(
+        r.stderr.contains("no rule knows: 1006 (7.50 mu)"),
+        "{}",
+        r.stderr
+    );
+    // Said the other way round, record 1's road counts and 104 is the unknown code.
+    let r = run_with("good", "landuse_mixed", &["--landuse-standard", "third"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.num(1, "road_m2"), 5000.0);
+    assert_eq!(r.num(3, "road_m2"), 0.0);
+    assert!(
+        r.stderr.contains("no rule knows: 104 (7.50 mu)"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn landuse_unknown_code() {
+    let r = run_with("good", "landuse_unknown_code", &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.num(1, "forest_m2"), 5000.0);
+    assert_eq!(r.num(3, "obstacle_m2"), 0.0);
+    // 5000 m² = 7.5 mu.
+    assert!(
+        r.stderr.contains("no rule knows: 1006A (7.50 mu)"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn roads_cm_geojson() {
+    let roads = bad("roads_cm.geojson");
+    let roads = roads.to_str().unwrap();
+    let r = run_with("good", "landuse", &["--roads", roads]);
+    assert_refused(
+        &r,
+        &[
+            "road widths KD min 350, median 350, max 350 m",
+            "is no road",
+            "width_scale = 0.01",
+        ],
+    );
+    // Scaled: a 3.5 m corridor across patch 1, 100 m of it inside: 350 m² (flat ends outside).
+    let r = run_with(
+        "good",
+        "landuse",
+        &["--roads", roads, "--road-width-scale", "0.01"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        (r.num(1, "road_m2") - 350.0).abs() < 1e-6,
+        "{}",
+        r.num(1, "road_m2")
     );
 }
