@@ -172,6 +172,10 @@ enum Command {
 
 #[derive(Args)]
 struct Common {
+    /// Write the land-use codes inside the patches (area, class, rule; CSV) here; needs a land-use
+    /// layer. Overrides the project's `codes`.
+    #[arg(long, value_name = "OUT.csv")]
+    codes: Option<PathBuf>,
     /// How areas are measured: ellipsoidal (the survey's method; the default for overlay) or
     /// planar (in the patches' projected CRS). Overrides the project file.
     #[arg(long, value_name = "METHOD")]
@@ -263,6 +267,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
                 // Outputs given on the command line replace the project's, village table included.
                 p.outputs = outputs;
                 p.villages = None;
+                p.codes = None;
             }
             if villages.is_some() {
                 p.villages = villages;
@@ -432,6 +437,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
 }
 
 fn apply_common(p: &mut Project, c: &Common) {
+    if let Some(codes) = &c.codes {
+        p.codes = Some(codes.clone());
+    }
     if let Some(t) = c.threads {
         p.threads = t;
     }

@@ -917,3 +917,95 @@ fn the_village_field_is_guessed_named_shortened_or_missed_out_loud() {
     assert_eq!(villages, ["甲", "乙", "丙"]);
     assert!(!err.contains("no village field"), "{err}");
 }
+
+#[test]
+fn the_code_table_accounts_for_every_land_use_code_inside_the_patches() {
+    let dir = tempfile::tempdir().unwrap();
+    let codes = dir.path().join("codes.csv");
+    let (csv, _) = run_fixture(dir.path(), &["--codes", s(&codes)]);
+    let (header, rows) = read_csv(&codes);
+    assert_eq!(
+        header,
+        [
+            "code", "class", "decision", "rule", "unknown", "features", "pieces", "area_m2",
+            "area_mu"
+        ]
+    );
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let num = |r: &Vec<String>, name: &str| r[col(name)].parse::<f64>().unwrap();
+    // Invariants against the per-patch table: the land-use layer is a partition, so the codes'
+    // areas add up to the patches' area (the fixture's layer covers every patch), and the forest
+    // codes' areas to the patches' forest (forest comes from the land-use layer alone).
+    let (pheader, prows) = read_csv(&csv);
+    let pcol = |name: &str| pheader.iter().position(|h| h == name).unwrap();
+    let psum = |name: &str| -> f64 {
+        prows
+            .iter()
+            .map(|r| r[pcol(name)].parse::<f64>().unwrap())
+            .sum()
+    };
+    let total: f64 = rows.iter().map(|r| num(r, "area_m2")).sum();
+    assert!(
+        (total - psum("area_m2")).abs() < 1e-6 * total,
+        "{total} vs {}",
+        psum("area_m2")
+    );
+    let forest: f64 = rows
+        .iter()
+        .filter(|r| r[col("class")] == "forest")
+        .map(|r| num(r, "area_m2"))
+        .sum();
+    assert!(forest > 0.0);
+    assert!(
+        (forest - psum("forest_m2")).abs() < 1e-6 * forest,
+        "{forest} vs {}",
+        psum("forest_m2")
+    );
+    // A row with area has pieces, and no more pieces than features times patches.
+    for r in &rows {
+        let (pieces, features) = (num(r, "pieces"), num(r, "features"));
+        assert_eq!(num(r, "area_m2") > 0.0, pieces > 0.0, "{r:?}");
+        assert!(pieces <= features * 203.0, "{r:?}");
+    }
+    // Every forest row is a 03 code, decided as an obstacle; the mu column is m2 / (10000 / 15).
+    for r in &rows {
+        assert!((num(r, "area_mu") - num(r, "area_m2") * 15.0 / 10000.0).abs() < 1e-9);
+        if r[col("class")] == "forest" {
+            assert!(r[col("code")].starts_with("03"), "{r:?}");
+            assert_eq!(r[col("decision")], "obstacle");
+        }
+    }
+    // The one code the fixture's rules do not know, as the run's warning says.
+    let unknown: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|r| r[col("unknown")] == "true")
+        .collect();
+    assert_eq!(unknown.len(), 1, "{unknown:?}");
+    assert_eq!(unknown[0][col("code")], "0702");
+    assert_eq!(unknown[0][col("decision")], "no rule");
+
+    // The table is CSV only, and needs a land-use layer.
+    let out = tuban(&[
+        "run",
+        "fixtures/erping/tuban.toml",
+        "-o",
+        s(&dir.path().join("a.csv")),
+        "--codes",
+        s(&dir.path().join("codes.xlsx")),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("name the file .csv"));
+    let out = tuban(&[
+        "overlay",
+        "--patches",
+        &fixture("patches.shp"),
+        "-o",
+        s(&dir.path().join("b.csv")),
+        "--codes",
+        s(&dir.path().join("c2.csv")),
+    ]);
+    assert_ne!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("land-use layer"), "{err}");
+    assert!(!dir.path().join("b.csv").exists() && !dir.path().join("c2.csv").exists());
+}

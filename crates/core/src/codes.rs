@@ -30,8 +30,9 @@ pub struct CodeRow {
     pub catch_all: bool,
     /// Features of this code in the layer (near the patches).
     pub features: usize,
-    /// Features of this code that meet a patch.
-    pub meeting: usize,
+    /// Pieces of this code inside the patches: pairs of a feature and a patch that share area (a
+    /// feature across two patches is two pieces).
+    pub pieces: usize,
     /// Area inside the patches, m², by the run's area method, unrounded.
     pub m2: f64,
 }
@@ -53,7 +54,7 @@ impl CodeRow {
             rule: rule_ref.map(describe_rule),
             catch_all: rule_ref.is_some_and(|r| r.when.is_empty()),
             features: 0,
-            meeting: 0,
+            pieces: 0,
             m2: 0.0,
         }
     }

@@ -20,6 +20,7 @@
 //!                                 # default: recognised from the codes
 //! rules = "rules.toml"            # optional; the built-in rules apply otherwise
 //! villages = "out/villages.csv"   # optional: per-village totals
+//! codes = "out/codes.csv"         # optional: the land-use codes inside the patches
 //!
 //! [patches]
 //! path = "patches.shp"            # or a GeoPackage / File Geodatabase with layer = "..."
@@ -300,6 +301,9 @@ pub struct Project {
     pub outputs: Vec<PathBuf>,
     /// Where to write the per-village totals (CSV), if anywhere.
     pub villages: Option<PathBuf>,
+    /// Where to write the land-use layer's code table (CSV: every code inside the patches, its
+    /// area and the class the rules gave it), if anywhere. Needs a land-use layer.
+    pub codes: Option<PathBuf>,
     /// Replace outputs that already exist.
     pub overwrite: bool,
     /// What to do with an invalid patch or obstacle geometry (default: repair).
@@ -337,6 +341,7 @@ impl Project {
             threads: 0,
             outputs: Vec::new(),
             villages: None,
+            codes: None,
             overwrite: false,
             invalid: tuban_core::defaults::INVALID_POLICY,
             lang: Lang::default(),
@@ -353,6 +358,14 @@ impl Project {
                 return Err(format!(
                     "accept_no_overlap: unknown layer '{name}': use {}",
                     CHECKED_LAYERS.join(", ")
+                ));
+            }
+        }
+        if let Some(c) = &self.codes {
+            if self.landuse.is_none() {
+                return Err(format!(
+                    "codes: the code table ({}) is measured from the land-use layer, and the project has none: add a landuse layer or leave codes out",
+                    c.display()
                 ));
             }
         }
@@ -409,16 +422,22 @@ impl Project {
         if let Some(v) = &mut self.villages {
             fix(v);
         }
+        if let Some(c) = &mut self.codes {
+            fix(c);
+        }
         if let Some(RulesSpec::File(r)) = &mut self.rules {
             fix(r);
         }
         self.outputs.iter_mut().for_each(fix);
     }
 
-    /// Every output file of the run: the `outputs` and the village table.
+    /// Every output file of the run: the `outputs`, the village table and the code table.
     pub fn all_outputs(&self) -> Vec<&Path> {
         let mut v: Vec<&Path> = self.outputs.iter().map(|p| p.as_path()).collect();
         if let Some(p) = &self.villages {
+            v.push(p);
+        }
+        if let Some(p) = &self.codes {
             v.push(p);
         }
         v
@@ -491,6 +510,8 @@ struct ProjectFile {
     #[serde(default)]
     villages: Option<PathBuf>,
     #[serde(default)]
+    codes: Option<PathBuf>,
+    #[serde(default)]
     overwrite: bool,
     #[serde(default, deserialize_with = "from_str")]
     invalid: Option<InvalidPolicy>,
@@ -520,6 +541,7 @@ impl ProjectFile {
         p.threads = self.threads;
         p.outputs = self.outputs;
         p.villages = self.villages;
+        p.codes = self.codes;
         p.overwrite = self.overwrite;
         p.invalid = self.invalid.unwrap_or(p.invalid);
         p.lang = self.lang.unwrap_or(p.lang);

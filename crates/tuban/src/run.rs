@@ -124,13 +124,18 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Error
         &describe,
         progress,
     )?;
+    let mut files = written.files;
+    if let (Some(path), Some(table)) = (&project.codes, landuse.as_ref()) {
+        stage::write::write_codes(table, path)?;
+        files.push(path.clone());
+    }
     clock.lap(|t| &mut t.write);
     warnings.extend(written.warnings);
     let mut timings = clock.timings;
     timings.total = start.elapsed();
     Ok(Outcome {
         report,
-        written: written.files,
+        written: files,
         obstacles,
         working_crs: working,
         crs_notes,

@@ -8,6 +8,7 @@ use std::io::Write;
 use std::path::Path;
 
 use rayon::prelude::*;
+use tuban_core::codes::CodeTable;
 use tuban_core::report::{Cell, Report, Unit};
 
 use super::atomic::write_atomically;
@@ -134,4 +135,39 @@ pub fn write_village_table(report: &Report, out: &mut dyn Write) -> std::io::Res
 /// Writes the per-village table to the file `path`, whole or not at all.
 pub fn write_villages(report: &Report, path: &Path) -> Result<(), WriteError> {
     write_atomically(path, |w| write_village_table(report, w))
+}
+
+/// Writes the land-use layer's code table (every code inside the patches, its area, the class the
+/// rules gave it and the rule that did) to `out` as CSV, BOM included.
+///
+/// Columns: `code`, `class` (empty when not an obstacle), `decision` (`obstacle`,
+/// `not an obstacle`, `no rule`), `rule`, `unknown` (`true` for a code no rule knows, or only a
+/// catch-all), `features` (near the patches), `pieces` (pairs of a feature and a patch that share area), `area_m2`, `area_mu`
+/// (both unrounded, by the run's area method).
+pub fn write_code_table(table: &CodeTable, out: &mut dyn Write) -> std::io::Result<()> {
+    out.write_all("\u{feff}".as_bytes())?;
+    let mut w = ::csv::Writer::from_writer(out);
+    w.write_record([
+        "code", "class", "decision", "rule", "unknown", "features", "pieces", "area_m2", "area_mu",
+    ])?;
+    for r in &table.rows {
+        w.write_record([
+            r.code.clone(),
+            r.class.clone().unwrap_or_default(),
+            r.decision.to_string(),
+            r.rule.clone().unwrap_or_default(),
+            r.unknown().to_string(),
+            r.features.to_string(),
+            r.pieces.to_string(),
+            full_precision(r.m2),
+            full_precision(tuban_core::units::mu(r.m2)),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Writes the land-use code table to the file `path`, whole or not at all.
+pub fn write_codes(table: &CodeTable, path: &Path) -> Result<(), WriteError> {
+    write_atomically(path, |w| write_code_table(table, w))
 }

@@ -387,8 +387,9 @@ fn measure_rows(
             if r.error.is_some() {
                 continue;
             }
-            for (row, m2) in table.rows.iter_mut().zip(&r.class_m2) {
+            for ((row, m2), n) in table.rows.iter_mut().zip(&r.class_m2).zip(&r.class_count) {
                 row.m2 += m2;
+                row.pieces += *n as usize;
             }
             table.covered_m2 += r.union_m2;
             table.patches_m2 += r.area_m2;

@@ -130,8 +130,15 @@ pub fn check_outputs(project: &Project) -> Result<(), Error> {
         if inputs.contains(&canon(out)) {
             return Err(clash(out).into());
         }
-        let files = if project.villages.as_deref() == Some(out) {
-            Format::of(out)?;
+        let is_table = |t: &Option<PathBuf>| t.as_deref() == Some(out);
+        let files = if is_table(&project.villages) || is_table(&project.codes) {
+            if Format::of(out)? != Format::Csv {
+                return Err(write::WriteError::Refused(format!(
+                    "{}: the village and code tables are written as CSV: name the file .csv",
+                    out.display()
+                ))
+                .into());
+            }
             vec![out.to_path_buf()]
         } else {
             files_of(out)?
@@ -242,6 +249,13 @@ pub fn write_outputs(
     }
     progress.finish();
     Ok(done)
+}
+
+/// Writes the land-use layer's code table to `path` as CSV (see
+/// [`tuban_io::write::csv::write_code_table`] for the columns), whole or not at all.
+pub fn write_codes(table: &tuban_core::codes::CodeTable, path: &Path) -> Result<(), Error> {
+    write::csv::write_codes(table, path)?;
+    Ok(())
 }
 
 /// What the run found out about its inputs, for its description.
