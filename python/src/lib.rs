@@ -636,9 +636,11 @@ fn run<'py>(
     let produced = bridge::execute(py, pool, progress.as_ref(), move |shared| {
         let mut p = Project::from_file(&project)?;
         if let Some(outputs) = outputs {
-            // As `tuban run -o`: outputs given replace the project's, village table included.
+            // As `tuban run -o`: outputs given replace the project's, village and code tables
+            // included.
             p.outputs = outputs;
             p.villages = None;
+            p.codes = None;
         }
         if villages.is_some() {
             p.villages = villages;
