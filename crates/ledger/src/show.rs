@@ -170,12 +170,16 @@ pub fn table(ledger: &Ledger) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{:<34} {:>12}  formula", "indicator", "value");
     for key in keys(ledger) {
-        let unit = if is_pct(key) { "%" } else { "" };
+        let value = match township(ledger, key) {
+            Some(h) if key == "violation_cases" => (h / 100).to_string(),
+            Some(h) if is_pct(key) => format!("{}%", hundredths(h)),
+            h => fmt(h),
+        };
         let _ = writeln!(
             s,
             "{:<34} {:>12}  {} {}",
             key,
-            format!("{}{unit}", fmt(township(ledger, key))),
+            value,
             describe(key).0,
             describe(key).1
         );
