@@ -227,6 +227,28 @@ fn header<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
     }
 }
 
+/// The Chinese header of a CSV column (the CSVs keep the English names, a contract for scripts).
+fn zh_header(name: &str) -> &str {
+    match name {
+        "figure" => "指标",
+        "stated" => "文件所述",
+        "from_stated" => "由所述数推算",
+        "from_layers" => "由图层计算",
+        "ok" => "一致",
+        "formula" => "公式",
+        "plot" => "图斑",
+        "village" => "村",
+        "area_mu" => "面积（亩）",
+        "rectifiable_mu" => "可整改（亩）",
+        "verdict" => "结论",
+        "reasons" => "原因",
+        "before\\after" => "前期地类\\现状地类",
+        "before_total" => "前期合计",
+        "(uncovered)" => "（未覆盖）",
+        other => other,
+    }
+}
+
 fn xlsx(ledger: &Ledger, path: &Path, lang: Lang) -> Result<(), Error> {
     use rust_xlsxwriter::{Format, Workbook};
     let bad = |e: rust_xlsxwriter::XlsxError| {
@@ -313,7 +335,9 @@ fn xlsx(ledger: &Ledger, path: &Path, lang: Lang) -> Result<(), Error> {
                 let (r, c) = (i as u32, j as u16);
                 match cell.parse::<f64>() {
                     Ok(v) if i > 0 && j > 0 => s.write_with_format(r, c, v, &two).map(|_| ()),
-                    _ if i == 0 => s.write_with_format(r, c, cell.as_str(), &bold).map(|_| ()),
+                    _ if i == 0 => s
+                        .write_with_format(r, c, header(lang, zh_header(cell), cell), &bold)
+                        .map(|_| ()),
                     _ => s.write(r, c, cell.as_str()).map(|_| ()),
                 }
                 .map_err(bad)?;
