@@ -16,7 +16,7 @@ use tuban_ledger::{Error, LedgerProject};
 pub const EXAMPLE: &str = "Examples:
   tuban ledger fixtures/erping/ledger.toml
   tuban ledger fixtures/erping/ledger.toml --json
-  tuban ledger fixtures/erping/ledger.toml -o out/ledger.xlsx -o out/ledger.csv --overwrite
+  tuban ledger fixtures/erping/ledger.toml -o out/ledger.xlsx -o out/ledger.csv -o out/ledger.html --overwrite
 
 Exit codes: 0 every stated figure agrees; 1 bad input; 3 some compensation plots failed;
 4 the audit flagged a stated figure.";
@@ -25,7 +25,7 @@ Exit codes: 0 every stated figure agrees; 1 bad input; 3 some compensation plots
 pub struct LedgerArgs {
     /// The ledger file (TOML: dltb, pbf, protection, ... [targets], [stated]).
     ledger: PathBuf,
-    /// Write these outputs instead of the file's (repeatable; .csv or .xlsx).
+    /// Write these outputs instead of the file's (repeatable; .csv, .xlsx or .html).
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     outputs: Vec<PathBuf>,
     /// Print the ledger as JSON: {"indicators", "villages", "audit", ...}.

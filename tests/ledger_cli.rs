@@ -13,11 +13,14 @@ fn json_outputs_and_exit_code_4_for_a_flagged_figure() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("ledger.csv");
     let xlsx = dir.path().join("ledger.xlsx");
+    let html = dir.path().join("ledger.html");
     let out = tuban()
         .args(["ledger", LEDGER, "--json", "-o"])
         .arg(&csv)
         .arg("-o")
         .arg(&xlsx)
+        .arg("-o")
+        .arg(&html)
         .output()
         .unwrap();
     // The plan's two slips are flagged: the ledger is made, but not clean.
@@ -50,6 +53,18 @@ fn json_outputs_and_exit_code_4_for_a_flagged_figure() {
     ] {
         assert!(dir.path().join(name).is_file(), "{name}");
     }
+    // The page: the map's layers, the six plots, the two flagged audit rows.
+    let page = std::fs::read_to_string(&html).unwrap();
+    for class in [
+        "cropland", "pbf", "not-pbf", "outside", "outflow", "inflow", "cases",
+    ] {
+        assert!(
+            page.contains(&format!("<path class=\"{class}\"")),
+            "{class}"
+        );
+    }
+    assert_eq!(page.matches("<path class=\"plot\"").count(), 6);
+    assert_eq!(page.matches("<tr class=\"flag\">").count(), 2);
     let text = std::fs::read_to_string(dir.path().join("ledger_audit.csv")).unwrap();
     assert!(
         text.contains("restoration_pct,31.76,31.68,31.68,false"),

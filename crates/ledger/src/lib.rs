@@ -32,6 +32,7 @@
 #![warn(missing_docs)]
 
 pub mod audit;
+pub mod html;
 pub mod indicators;
 pub mod layers;
 pub mod measure;
@@ -91,6 +92,8 @@ pub struct PlotVerdict {
     pub verdict: String,
     /// The obstacles found, in Chinese, largest first.
     pub reasons: String,
+    /// The plot's outline (in the compensation run's working CRS).
+    pub geometry: MultiPolygon<f64>,
 }
 
 /// The ledger: indicators (mu, % or a count, unrounded), village rows, the transition matrix, the
@@ -115,6 +118,10 @@ pub struct Ledger {
     pub method_note: String,
     /// Compensation plots `tuban run` could not measure.
     pub failed_plots: usize,
+    /// What the page's map draws.
+    pub shapes: measure::Shapes,
+    /// The working CRS (the current DLTB's).
+    pub crs: tuban::core::crs::Crs,
 }
 
 impl Ledger {
@@ -156,6 +163,7 @@ pub fn run(project: &LedgerProject) -> Result<Ledger, Error> {
     let pbf = geoms(&read("pbf", &project.pbf, &mut notes)?)?;
     let protection = geoms(&read("protection", &project.protection, &mut notes)?)?;
     let mut sums = measure::Sums::default();
+    let mut shapes = measure::Shapes::default();
 
     let cases = match &project.violations {
         None => None,
@@ -172,11 +180,14 @@ pub fn run(project: &LedgerProject) -> Result<Ledger, Error> {
     measure::current(
         &dltb_label,
         &current,
-        &protection,
-        &pbf,
-        cases.as_deref(),
+        &measure::Zones {
+            protection: &protection,
+            pbf: &pbf,
+            cases: cases.as_deref(),
+        },
         &make,
         &mut sums,
+        &mut shapes,
     )?;
 
     let matrix = match &project.dltb_before {
@@ -191,6 +202,7 @@ pub fn run(project: &LedgerProject) -> Result<Ledger, Error> {
                 &current,
                 &make,
                 &mut sums,
+                &mut shapes,
             )?)
         }
     };
@@ -246,6 +258,11 @@ pub fn run(project: &LedgerProject) -> Result<Ledger, Error> {
                 rectifiable_m2: rectifiable,
                 verdict: verdict.to_string(),
                 reasons: report.reasons_text(i, true),
+                geometry: if outcome.working_crs == working {
+                    p.geometry.clone()
+                } else {
+                    MultiPolygon(Vec::new())
+                },
             });
         }
     }
@@ -300,6 +317,8 @@ pub fn run(project: &LedgerProject) -> Result<Ledger, Error> {
         warnings,
         method_note,
         failed_plots,
+        shapes,
+        crs: working,
     };
     ledger.audit = audit::audit(&ledger, &project.stated, &project.targets);
     Ok(ledger)

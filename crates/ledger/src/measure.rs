@@ -18,7 +18,7 @@
 use std::collections::BTreeMap;
 
 use tuban::core::area::AreaMeasure;
-use tuban::core::geo::MultiPolygon;
+use tuban::core::geo::{BooleanOps, MultiPolygon};
 use tuban::core::overlay::{overlay, Obstacle, ObstacleIndex, OverlayOptions, Patch, PatchResult};
 
 use crate::indicators::{is_cropland, is_nongrain, is_other_agricultural};
@@ -56,6 +56,26 @@ impl Sums {
     }
 }
 
+/// What the page's map draws, in the working CRS: the ledger's pieces by what they are.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Shapes {
+    /// Every current cropland polygon.
+    pub cropland: Vec<MultiPolygon<f64>>,
+    /// The cropland outside the protection task.
+    pub outside: Vec<MultiPolygon<f64>>,
+    /// The cropland inside the protection task but outside the PBF polygons (where the PBF
+    /// shortfall can be made up).
+    pub not_pbf: Vec<MultiPolygon<f64>>,
+    /// The PBF polygons.
+    pub pbf: Vec<MultiPolygon<f64>>,
+    /// Cropland that flowed out to other agricultural land.
+    pub outflow: Vec<MultiPolygon<f64>>,
+    /// Other agricultural land that flowed in to cropland.
+    pub inflow: Vec<MultiPolygon<f64>>,
+    /// The enforcement cases.
+    pub cases: Vec<MultiPolygon<f64>>,
+}
+
 /// The land-use transition matrix (before code × after code), in m² after the deduction of the
 /// earlier polygon's KCXS. The column `""` holds what the later layer does not cover.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -71,11 +91,12 @@ fn overlay_classes(
     obstacles: Vec<Obstacle>,
     classes: usize,
     measure: Box<dyn AreaMeasure>,
+    keep_pieces: bool,
 ) -> Result<Vec<PatchResult>, Error> {
     let index = ObstacleIndex::new(obstacles);
     let options = OverlayOptions {
         measure,
-        keep_pieces: false,
+        keep_pieces,
     };
     let results = overlay(patches, &index, classes, &options);
     for (p, r) in patches.iter().zip(&results) {
@@ -98,17 +119,32 @@ fn obstacle(class: usize, g: &MultiPolygon<f64>) -> Obstacle {
     Obstacle::new(class, g.clone())
 }
 
+/// The polygons the current cropland is measured against.
+#[derive(Debug, Clone, Copy)]
+pub struct Zones<'a> {
+    /// The protection task.
+    pub protection: &'a [MultiPolygon<f64>],
+    /// The PBF polygons.
+    pub pbf: &'a [MultiPolygon<f64>],
+    /// The enforcement cases, if given.
+    pub cases: Option<&'a [MultiPolygon<f64>]>,
+}
+
 /// The current cropland: `cropland_mu`, `cropland_outside_protection_mu`, `pbf_mu`, and with
 /// cases `violation_cropland_mu`, `violation_pbf_mu`. `make` builds a fresh area measure.
 pub fn current(
     dltb_label: &str,
     pieces: &[LandPiece],
-    protection: &[MultiPolygon<f64>],
-    pbf: &[MultiPolygon<f64>],
-    cases: Option<&[MultiPolygon<f64>]>,
+    layers: &Zones<'_>,
     make: &dyn Fn() -> Result<Box<dyn AreaMeasure>, Error>,
     sums: &mut Sums,
+    shapes: &mut Shapes,
 ) -> Result<(), Error> {
+    let Zones {
+        protection,
+        pbf,
+        cases,
+    } = *layers;
     let crop: Vec<&LandPiece> = pieces.iter().filter(|p| p.is_cropland()).collect();
     let patches: Vec<Patch> = crop.iter().map(|p| patch(dltb_label, p)).collect();
     let mut obstacles: Vec<Obstacle> = protection.iter().map(|g| obstacle(0, g)).collect();
@@ -116,7 +152,26 @@ pub fn current(
     if let Some(cases) = cases {
         obstacles.extend(cases.iter().map(|g| obstacle(2, g)));
     }
-    let results = overlay_classes(&patches, obstacles, 3, make()?)?;
+    let results = overlay_classes(&patches, obstacles, 3, make()?, true)?;
+    shapes.pbf = pbf.to_vec();
+    shapes.cases = cases.map(<[_]>::to_vec).unwrap_or_default();
+    for (p, r) in crop.iter().zip(&results) {
+        shapes.cropland.push(p.geometry.clone());
+        let piece = |class: usize| {
+            r.pieces
+                .iter()
+                .find(|(c, _)| *c == class)
+                .map(|(_, g)| g.clone())
+                .unwrap_or_else(|| MultiPolygon(Vec::new()))
+        };
+        let inside = piece(0);
+        if r.area_m2 - r.class_m2[0] > 1e-3 {
+            shapes.outside.push(p.geometry.difference(&inside));
+        }
+        if r.class_m2[0] - r.class_m2[1] > 1e-3 {
+            shapes.not_pbf.push(inside.difference(&piece(1)));
+        }
+    }
     for key in ["cropland_mu", "cropland_outside_protection_mu", "pbf_mu"] {
         sums.touch(key);
     }
@@ -136,7 +191,7 @@ pub fn current(
         // Cropland inside both: |PBF ∩ case| = |PBF| + |case| − |PBF ∪ case| within each piece.
         let mut obstacles: Vec<Obstacle> = pbf.iter().map(|g| obstacle(0, g)).collect();
         obstacles.extend(cases.iter().map(|g| obstacle(1, g)));
-        let results = overlay_classes(&patches, obstacles, 2, make()?)?;
+        let results = overlay_classes(&patches, obstacles, 2, make()?, false)?;
         for (p, r) in crop.iter().zip(&results) {
             let both = (r.class_m2[0] + r.class_m2[1] - r.union_m2).max(0.0);
             sums.add(&p.village, "violation_pbf_mu", both * (1.0 - p.kcxs));
@@ -155,6 +210,7 @@ pub fn flows(
     after: &[LandPiece],
     make: &dyn Fn() -> Result<Box<dyn AreaMeasure>, Error>,
     sums: &mut Sums,
+    shapes: &mut Shapes,
 ) -> Result<Matrix, Error> {
     let codes: Vec<String> = {
         let set: std::collections::BTreeSet<&str> = after.iter().map(|p| p.code.as_str()).collect();
@@ -170,7 +226,7 @@ pub fn flows(
         .map(|p| obstacle(class_of[p.code.as_str()], &p.geometry))
         .collect();
     let patches: Vec<Patch> = before.iter().map(|p| patch(before_label, p)).collect();
-    let results = overlay_classes(&patches, obstacles, codes.len(), make()?)?;
+    let results = overlay_classes(&patches, obstacles, codes.len(), make()?, true)?;
     let mut m = Matrix::default();
     for key in ["outflow_mu", "nongrain_lost_mu", "inflow_mu"] {
         sums.touch(key);
@@ -183,6 +239,8 @@ pub fn flows(
             *row.entry(codes[j].clone()).or_default() += a * net;
             if is_cropland(&p.code) && is_other_agricultural(&codes[j]) {
                 sums.add(&p.village, "outflow_mu", a * net);
+                let piece = r.pieces.iter().filter(|(c, _)| *c == j);
+                shapes.outflow.extend(piece.map(|(_, g)| g.clone()));
             }
             if is_cropland(&p.code) && is_nongrain(&codes[j]) {
                 sums.add(&p.village, "nongrain_lost_mu", a * net);
@@ -201,9 +259,12 @@ pub fn flows(
         .filter(|p| is_other_agricultural(&p.code))
         .map(|p| obstacle(0, &p.geometry))
         .collect();
-    let results = overlay_classes(&patches, obstacles, 1, make()?)?;
+    let results = overlay_classes(&patches, obstacles, 1, make()?, true)?;
     for (p, r) in crop.iter().zip(&results) {
         sums.add(&p.village, "inflow_mu", r.class_m2[0] * (1.0 - p.kcxs));
+        shapes
+            .inflow
+            .extend(r.pieces.iter().map(|(_, g)| g.clone()));
     }
     Ok(m)
 }
@@ -277,16 +338,29 @@ mod tests {
         ];
         let cases = vec![rect(50.0, 0.0, 70.0, 10.0)];
         let mut s = Sums::default();
-        current(
-            "dltb",
-            &pieces,
-            &protection,
-            &pbf,
-            Some(&cases),
-            &planar,
-            &mut s,
-        )
-        .unwrap();
+        let zones = Zones {
+            protection: &protection,
+            pbf: &pbf,
+            cases: Some(&cases),
+        };
+        let mut shapes = Shapes::default();
+        current("dltb", &pieces, &zones, &planar, &mut s, &mut shapes).unwrap();
+        // The map's pieces, by hand: outside protection, A's x > 60 part (4000 m²); inside
+        // protection but outside PBF, A's x ≤ 60, y > 30 part (60 × 70 = 4200 m²) and B's
+        // x < 250 part (50²/2 = 1250 m²).
+        assert_eq!(shapes.outside.len(), 1);
+        close(
+            tuban::core::geo::Area::unsigned_area(&shapes.outside[0]),
+            4000.0,
+        );
+        let not_pbf: Vec<f64> = shapes
+            .not_pbf
+            .iter()
+            .map(tuban::core::geo::Area::unsigned_area)
+            .collect();
+        assert_eq!(not_pbf.len(), 2);
+        close(not_pbf[0], 4200.0);
+        close(not_pbf[1], 1250.0);
         let t = &s.township;
         close(t["cropland_mu"], 9000.0 + 4000.0);
         // Outside protection: A's x > 60 part, 4000 gross × 0.9; none of B.
@@ -316,7 +390,25 @@ mod tests {
             piece(4, "0103", 0.2, "甲", rect(150.0, 0.0, 200.0, 100.0)),
         ];
         let mut s = Sums::default();
-        let m = flows("before", "after", &before, &after, &planar, &mut s).unwrap();
+        let mut shapes = Shapes::default();
+        let m = flows(
+            "before",
+            "after",
+            &before,
+            &after,
+            &planar,
+            &mut s,
+            &mut shapes,
+        )
+        .unwrap();
+        close(
+            tuban::core::geo::Area::unsigned_area(&shapes.outflow[0]),
+            3000.0,
+        );
+        close(
+            tuban::core::geo::Area::unsigned_area(&shapes.inflow[0]),
+            5000.0,
+        );
         // Outflow = non-grain = 3000 gross × 0.9 = 2700; inflow = 5000 × 0.8 = 4000.
         close(s.township["outflow_mu"], 2700.0);
         close(s.township["nongrain_lost_mu"], 2700.0);

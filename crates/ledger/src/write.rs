@@ -1,6 +1,7 @@
 //! The ledger's outputs, by extension: `.csv` (a CSV per table beside the named one), `.xlsx` (a
 //! workbook: the ledger, a sheet per indicator by village, the transition matrix, the compensation
-//! plots, the audit and the run description; Chinese headers by default).
+//! plots, the audit and the run description; Chinese headers by default), `.html` (a page with
+//! the tables and a map, see [`crate::html`]).
 //!
 //! Every file is written through [`tuban::io::write::atomic::write_atomically`], so an output is
 //! whole or absent; an existing output is refused unless `overwrite` (as for `tuban run`), and the
@@ -42,12 +43,12 @@ pub fn files(outputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
             .as_deref()
         {
             Some("csv") => v.extend(CSV_TABLES.iter().map(|s| sibling(o, s))),
-            Some("xlsx") => v.push(o.clone()),
+            Some("xlsx") | Some("html") => v.push(o.clone()),
             other => {
                 return Err(Error::Config {
                     path: o.display().to_string(),
                     message: format!(
-                        "cannot write a ledger as {}: use .csv or .xlsx",
+                        "cannot write a ledger as {}: use .csv, .xlsx or .html",
                         other
                             .map(|e| format!(".{e}"))
                             .unwrap_or_else(|| "a file without an extension".into())
@@ -78,10 +79,17 @@ pub fn write_outputs(
 ) -> Result<Vec<PathBuf>, Error> {
     let mut written = Vec::new();
     for o in outputs {
-        if o.extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
-        {
+        let ext = o
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        if ext.as_deref() == Some("xlsx") {
             xlsx(ledger, o, lang)?;
+            written.push(o.clone());
+        } else if ext.as_deref() == Some("html") {
+            let page = crate::html::page(ledger);
+            write_atomically(o, |w| w.write_all(page.as_bytes()))
+                .map_err(|e| Error::Tuban(e.into()))?;
             written.push(o.clone());
         } else {
             for (suffix, table) in CSV_TABLES.iter().zip(tables(ledger)) {
