@@ -49,6 +49,7 @@ fn json_outputs_and_exit_code_4_for_a_flagged_figure() {
         "ledger_audit.csv",
         "ledger_matrix.csv",
         "ledger_compensation.csv",
+        "ledger_cases.csv",
         "ledger.xlsx",
     ] {
         assert!(dir.path().join(name).is_file(), "{name}");

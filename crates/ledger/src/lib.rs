@@ -96,6 +96,19 @@ pub struct PlotVerdict {
     pub geometry: MultiPolygon<f64>,
 }
 
+/// One enforcement case: the cropland, and the cropland inside the PBF, it holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseDetail {
+    /// Record number in the cases layer, from 1.
+    pub record: usize,
+    /// Its village.
+    pub village: String,
+    /// Cropland inside, m² after the ridge deduction.
+    pub cropland_m2: f64,
+    /// Cropland inside and in the PBF polygons, m² after the deduction.
+    pub pbf_m2: f64,
+}
+
 /// The ledger: indicators (mu, % or a count, unrounded), village rows, the transition matrix, the
 /// compensation plots' verdicts and the audit of the stated figures.
 #[derive(Debug, Clone)]
@@ -108,6 +121,8 @@ pub struct Ledger {
     pub matrix: Option<Matrix>,
     /// The compensation plots (with `[compensation]`).
     pub plots: Vec<PlotVerdict>,
+    /// The enforcement cases (with `violations`).
+    pub cases: Vec<CaseDetail>,
     /// Every stated figure, checked.
     pub audit: Vec<AuditRow>,
     /// How each layer was read: `(layer, how its CRS was settled)`.
@@ -165,6 +180,7 @@ pub fn run(project: &LedgerProject) -> Result<Ledger, Error> {
     let mut sums = measure::Sums::default();
     let mut shapes = measure::Shapes::default();
 
+    let mut case_plots = Vec::new();
     let cases = match &project.violations {
         None => None,
         Some(spec) => {
@@ -174,10 +190,12 @@ pub fn run(project: &LedgerProject) -> Result<Ledger, Error> {
             for p in &plots {
                 sums.add(&p.village, "violation_cases", 1.0);
             }
-            Some(plots.into_iter().map(|p| p.geometry).collect::<Vec<_>>())
+            let g = plots.iter().map(|p| p.geometry.clone()).collect::<Vec<_>>();
+            case_plots = plots;
+            Some(g)
         }
     };
-    measure::current(
+    let case_areas = measure::current(
         &dltb_label,
         &current,
         &measure::Zones {
@@ -189,6 +207,17 @@ pub fn run(project: &LedgerProject) -> Result<Ledger, Error> {
         &mut sums,
         &mut shapes,
     )?;
+
+    let cases: Vec<CaseDetail> = case_plots
+        .iter()
+        .zip(case_areas)
+        .map(|(p, a)| CaseDetail {
+            record: p.record,
+            village: p.village.clone(),
+            cropland_m2: a.cropland_m2,
+            pbf_m2: a.pbf_m2,
+        })
+        .collect();
 
     let matrix = match &project.dltb_before {
         None => None,
@@ -312,6 +341,7 @@ pub fn run(project: &LedgerProject) -> Result<Ledger, Error> {
         villages,
         matrix,
         plots,
+        cases,
         audit: Vec::new(),
         notes,
         warnings,

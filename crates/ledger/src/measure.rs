@@ -139,7 +139,7 @@ pub fn current(
     make: &dyn Fn() -> Result<Box<dyn AreaMeasure>, Error>,
     sums: &mut Sums,
     shapes: &mut Shapes,
-) -> Result<(), Error> {
+) -> Result<Vec<CaseArea>, Error> {
     let Zones {
         protection,
         pbf,
@@ -155,6 +155,8 @@ pub fn current(
     let results = overlay_classes(&patches, obstacles, 3, make()?, true)?;
     shapes.pbf = pbf.to_vec();
     shapes.cases = cases.map(<[_]>::to_vec).unwrap_or_default();
+    // Each cropland polygon's piece inside the PBF, for the cases below.
+    let mut pbf_pieces: Vec<(f64, MultiPolygon<f64>)> = Vec::new();
     for (p, r) in crop.iter().zip(&results) {
         shapes.cropland.push(p.geometry.clone());
         let piece = |class: usize| {
@@ -170,6 +172,9 @@ pub fn current(
         }
         if r.class_m2[0] - r.class_m2[1] > 1e-3 {
             shapes.not_pbf.push(inside.difference(&piece(1)));
+        }
+        if cases.is_some() && r.class_m2[1] > 0.0 {
+            pbf_pieces.push((p.kcxs, piece(1)));
         }
     }
     for key in ["cropland_mu", "cropland_outside_protection_mu", "pbf_mu"] {
@@ -196,8 +201,56 @@ pub fn current(
             let both = (r.class_m2[0] + r.class_m2[1] - r.union_m2).max(0.0);
             sums.add(&p.village, "violation_pbf_mu", both * (1.0 - p.kcxs));
         }
+        return by_case(cases, &crop, &pbf_pieces, make);
     }
-    Ok(())
+    Ok(Vec::new())
+}
+
+/// The cropland (and the cropland inside the PBF) inside one enforcement case, m² after the
+/// deduction.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CaseArea {
+    /// Cropland inside the case.
+    pub cropland_m2: f64,
+    /// Cropland inside both the case and the PBF polygons.
+    pub pbf_m2: f64,
+}
+
+/// Each case's cropland: the cases are the patches, and the cropland polygons (then their PBF
+/// pieces) the obstacles, one class per distinct KCXS, so each class's area times its `1 − KCXS`
+/// is exact. Cropland polygons do not overlap, so a class's union is its sum.
+fn by_case(
+    cases: &[MultiPolygon<f64>],
+    crop: &[&LandPiece],
+    pbf_pieces: &[(f64, MultiPolygon<f64>)],
+    make: &dyn Fn() -> Result<Box<dyn AreaMeasure>, Error>,
+) -> Result<Vec<CaseArea>, Error> {
+    let mut kx: Vec<f64> = crop.iter().map(|p| p.kcxs).collect();
+    kx.sort_by(f64::total_cmp);
+    kx.dedup();
+    let class = |k: f64| kx.partition_point(|v| *v < k);
+    let n = kx.len();
+    let mut obstacles: Vec<Obstacle> = crop
+        .iter()
+        .map(|p| obstacle(class(p.kcxs), &p.geometry))
+        .collect();
+    obstacles.extend(pbf_pieces.iter().map(|(k, g)| obstacle(n + class(*k), g)));
+    let patches: Vec<Patch> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, g)| Patch::new(format!("case {}", i + 1), "", g.clone()).with_record(i + 1))
+        .collect();
+    let results = overlay_classes(&patches, obstacles, 2 * n, make()?, false)?;
+    Ok(results
+        .iter()
+        .map(|r| {
+            let net = |off: usize| (0..n).map(|k| r.class_m2[off + k] * (1.0 - kx[k])).sum();
+            CaseArea {
+                cropland_m2: net(0),
+                pbf_m2: net(n),
+            }
+        })
+        .collect())
 }
 
 /// Between two vintages: the transition matrix, `outflow_mu`, `nongrain_lost_mu` (from the
@@ -344,7 +397,11 @@ mod tests {
             cases: Some(&cases),
         };
         let mut shapes = Shapes::default();
-        current("dltb", &pieces, &zones, &planar, &mut s, &mut shapes).unwrap();
+        let by_case = current("dltb", &pieces, &zones, &planar, &mut s, &mut shapes).unwrap();
+        // The one case: 200 m² of A (KCXS 0.1), all inside the PBF.
+        assert_eq!(by_case.len(), 1);
+        close(by_case[0].cropland_m2, 180.0);
+        close(by_case[0].pbf_m2, 180.0);
         // The map's pieces, by hand: outside protection, A's x > 60 part (4000 m²); inside
         // protection but outside PBF, A's x ≤ 60, y > 30 part (60 × 70 = 4200 m²) and B's
         // x < 250 part (50²/2 = 1250 m²).

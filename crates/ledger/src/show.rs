@@ -86,7 +86,7 @@ pub fn village_name(name: &str) -> &str {
 }
 
 /// `{"indicators": {...}, "villages": [...], "audit": [...]}`, plus the formulas, the
-/// compensation plots, the transition matrix and the warnings. Numbers are rounded to two
+/// compensation plots, the enforcement cases, the transition matrix and the warnings. Numbers are rounded to two
 /// decimals, as displayed.
 pub fn json(ledger: &Ledger) -> Value {
     let mut indicators = Map::new();
@@ -135,12 +135,24 @@ pub fn json(ledger: &Ledger) -> Value {
             })
         })
         .collect();
+    let cases: Vec<Value> = ledger
+        .cases
+        .iter()
+        .map(|c| {
+            json!({
+                "record": c.record, "village": c.village,
+                "cropland_mu": number(round2(tuban::core::units::mu(c.cropland_m2))),
+                "pbf_mu": number(round2(tuban::core::units::mu(c.pbf_m2))),
+            })
+        })
+        .collect();
     let mut out = json!({
         "indicators": indicators,
         "villages": villages,
         "audit": audit,
         "formulas": formulas,
         "compensation_plots": plots,
+        "enforcement_cases": cases,
         "warnings": ledger.warnings,
         "area_method": ledger.method_note,
     });

@@ -19,7 +19,14 @@ use crate::show::{keys, round2, township, village_name, village_table};
 use crate::{Error, Ledger};
 
 /// The CSV tables written beside `out.csv`: `out.csv` itself holds the indicators.
-pub const CSV_TABLES: [&str; 5] = ["", "_villages", "_audit", "_matrix", "_compensation"];
+pub const CSV_TABLES: [&str; 6] = [
+    "",
+    "_villages",
+    "_audit",
+    "_matrix",
+    "_compensation",
+    "_cases",
+];
 
 fn sibling(path: &Path, suffix: &str) -> PathBuf {
     if suffix.is_empty() {
@@ -109,7 +116,7 @@ fn num(h: Option<i64>) -> String {
     h.map(hundredths).unwrap_or_default()
 }
 
-/// The five tables, in the order of [`CSV_TABLES`].
+/// The six tables, in the order of [`CSV_TABLES`].
 pub fn tables(ledger: &Ledger) -> Vec<Table> {
     let mut ind = vec![vec![
         "indicator".into(),
@@ -212,7 +219,23 @@ pub fn tables(ledger: &Ledger) -> Vec<Table> {
             ]);
         }
     }
-    vec![ind, vil, audit, matrix, comp]
+    let mut cases: Table = Vec::new();
+    if !ledger.cases.is_empty() {
+        cases.push(
+            ["case", "village", "cropland_mu", "pbf_mu"]
+                .map(String::from)
+                .to_vec(),
+        );
+        for c in &ledger.cases {
+            cases.push(vec![
+                format!("#{}", c.record),
+                c.village.clone(),
+                hundredths(round2(mu(c.cropland_m2))),
+                hundredths(round2(mu(c.pbf_m2))),
+            ]);
+        }
+    }
+    vec![ind, vil, audit, matrix, comp, cases]
 }
 
 fn csv(path: &Path, table: &Table) -> Result<(), Error> {
@@ -253,6 +276,9 @@ fn zh_header(name: &str) -> &str {
         "before\\after" => "前期地类\\现状地类",
         "before_total" => "前期合计",
         "(uncovered)" => "（未覆盖）",
+        "case" => "问题",
+        "cropland_mu" => "占用耕地（亩）",
+        "pbf_mu" => "占用永久基本农田（亩）",
         other => other,
     }
 }
@@ -327,10 +353,12 @@ fn xlsx(ledger: &Ledger, path: &Path, lang: Lang) -> Result<(), Error> {
         s.write(r + 1, 1, formula).map_err(bad)?;
         s.set_column_width(0, 16).map_err(bad)?;
     }
-    // The transition matrix, the compensation plots, the audit: as their CSVs, numbers as numbers.
+    // The transition matrix, the compensation plots, the cases, the audit: as their CSVs, numbers
+    // as numbers.
     for (table, zh, en) in [
         (&t[3], "地类转换矩阵", "transition matrix"),
         (&t[4], "占补平衡图斑", "compensation plots"),
+        (&t[5], "违法用地问题", "enforcement cases"),
         (&t[2], "核对", "audit"),
     ] {
         if table.is_empty() {

@@ -50,6 +50,27 @@ fn the_plans_figures_and_its_two_slips() {
         show::round2(l.villages["隘口村"]["compensation_rectifiable_mu"]),
         13_470
     );
+    // The three cases, as generate_ledger.py solved them: 0.31 + 0.25 + 0.22 mu, no PBF.
+    let cases: Vec<(String, i64, i64)> = l
+        .cases
+        .iter()
+        .map(|c| {
+            let mu = tuban::core::units::mu;
+            (
+                c.village.clone(),
+                show::round2(mu(c.cropland_m2)),
+                show::round2(mu(c.pbf_m2)),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cases,
+        vec![
+            ("二郎村".to_string(), 31, 0),
+            ("二郎村".to_string(), 25, 0),
+            ("中山村".to_string(), 22, 0)
+        ]
+    );
     let flagged: Vec<&str> = l
         .audit
         .iter()
