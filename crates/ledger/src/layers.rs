@@ -108,6 +108,39 @@ pub fn read(
     ))
 }
 
+/// A polygon settled by the run's default policy (repair, as `tuban run` does): a repaired one is
+/// counted in `repairs`, one that cannot be repaired stops the ledger naming the record.
+fn settle(
+    layer: &Layer,
+    record: usize,
+    mut g: MultiPolygon<f64>,
+    repairs: &mut usize,
+) -> Result<MultiPolygon<f64>, Error> {
+    use tuban::core::validity::{settle_obstacle, InvalidPolicy, Settled};
+    match settle_obstacle(&mut g, InvalidPolicy::Repair) {
+        Settled::Valid => Ok(g),
+        Settled::Repaired(_) => {
+            *repairs += 1;
+            Ok(g)
+        }
+        Settled::Skipped(why) | Settled::Invalid(why) => Err(Error::Layer {
+            layer: layer.label(),
+            record: Some(record),
+            message: why,
+        }),
+    }
+}
+
+/// Adds a warning when `repairs` polygons of `layer` were repaired.
+pub fn note_repairs(layer: &Layer, repairs: usize, warnings: &mut Vec<String>) {
+    if repairs > 0 {
+        warnings.push(format!(
+            "{}: {repairs} invalid polygon(s) repaired before they were measured (self-intersections, rings wound the wrong way, ...)",
+            layer.label()
+        ));
+    }
+}
+
 /// The village field of `layer`: the one named (an error if missing), else the first of the
 /// patch candidates it has.
 pub fn village_field(layer: &Layer, named: Option<&str>) -> Result<Option<usize>, Error> {
@@ -144,7 +177,9 @@ pub fn land_pieces(
     layer: &Layer,
     village: Option<&str>,
     short: bool,
+    warnings: &mut Vec<String>,
 ) -> Result<Vec<LandPiece>, Error> {
+    let mut repairs = 0;
     let label = layer.label();
     let fields: Vec<&str> = layer.fields.iter().map(|f| f.name.as_str()).collect();
     let Some(code_i) = layer.field_index("DLBM") else {
@@ -202,9 +237,10 @@ pub fn land_pieces(
             code,
             kcxs,
             village: text(layer, f, village_i, short),
-            geometry,
+            geometry: settle(layer, f.record, geometry, &mut repairs)?,
         });
     }
+    note_repairs(layer, repairs, warnings);
     Ok(out)
 }
 
@@ -214,7 +250,9 @@ pub fn plots(
     fields: &[(&str, &str)],
     village: Option<&str>,
     short: bool,
+    warnings: &mut Vec<String>,
 ) -> Result<Vec<Plot>, Error> {
+    let mut repairs = 0;
     let label = layer.label();
     let mut idx = Vec::new();
     for (name, purpose) in fields {
@@ -234,25 +272,26 @@ pub fn plots(
         }
     }
     let village_i = village_field(layer, village)?;
-    Ok(layer
-        .features
-        .iter()
-        .filter_map(|f| {
-            let geometry = f.geometry.as_ref().and_then(as_areal)?;
-            Some(Plot {
-                record: f.record,
-                village: text(layer, f, village_i, short),
-                values: idx
-                    .iter()
-                    .map(|&i| {
-                        f.values
-                            .get(i)
-                            .cloned()
-                            .unwrap_or(tuban::core::layer::Value::Null)
-                    })
-                    .collect(),
-                geometry,
-            })
-        })
-        .collect())
+    let mut out = Vec::with_capacity(layer.features.len());
+    for f in &layer.features {
+        let Some(geometry) = f.geometry.as_ref().and_then(as_areal) else {
+            continue;
+        };
+        out.push(Plot {
+            record: f.record,
+            village: text(layer, f, village_i, short),
+            values: idx
+                .iter()
+                .map(|&i| {
+                    f.values
+                        .get(i)
+                        .cloned()
+                        .unwrap_or(tuban::core::layer::Value::Null)
+                })
+                .collect(),
+            geometry: settle(layer, f.record, geometry, &mut repairs)?,
+        });
+    }
+    note_repairs(layer, repairs, warnings);
+    Ok(out)
 }

@@ -167,16 +167,21 @@ pub fn run(project: &LedgerProject) -> Result<Ledger, Error> {
         Ok(tuban::stage::overlay::measure(working, method)?)
     };
     let method_note = make()?.describe();
-    let current = layers::land_pieces(&dltb.layer, vf, short)?;
+    let current = layers::land_pieces(&dltb.layer, vf, short, &mut warnings)?;
     let dltb_label = dltb.layer.label();
-    let geoms = |l: &tuban::core::layer::Layer| -> Result<Vec<MultiPolygon<f64>>, Error> {
-        Ok(layers::plots(l, &[], None, false)?
+    let geoms = |l: &tuban::core::layer::Layer,
+                 w: &mut Vec<String>|
+     -> Result<Vec<MultiPolygon<f64>>, Error> {
+        Ok(layers::plots(l, &[], None, false, w)?
             .into_iter()
             .map(|p| p.geometry)
             .collect())
     };
-    let pbf = geoms(&read("pbf", &project.pbf, &mut notes)?)?;
-    let protection = geoms(&read("protection", &project.protection, &mut notes)?)?;
+    let pbf = geoms(&read("pbf", &project.pbf, &mut notes)?, &mut warnings)?;
+    let protection = geoms(
+        &read("protection", &project.protection, &mut notes)?,
+        &mut warnings,
+    )?;
     let mut sums = measure::Sums::default();
     let mut shapes = measure::Shapes::default();
 
@@ -185,7 +190,7 @@ pub fn run(project: &LedgerProject) -> Result<Ledger, Error> {
         None => None,
         Some(spec) => {
             let layer = read("violations", spec, &mut notes)?;
-            let plots = layers::plots(&layer, &[], vf, short)?;
+            let plots = layers::plots(&layer, &[], vf, short, &mut warnings)?;
             sums.touch("violation_cases");
             for p in &plots {
                 sums.add(&p.village, "violation_cases", 1.0);
@@ -223,7 +228,7 @@ pub fn run(project: &LedgerProject) -> Result<Ledger, Error> {
         None => None,
         Some(spec) => {
             let layer = read("dltb_before", spec, &mut notes)?;
-            let before = layers::land_pieces(&layer, vf, short)?;
+            let before = layers::land_pieces(&layer, vf, short, &mut warnings)?;
             Some(measure::flows(
                 &layer.label(),
                 &dltb_label,
@@ -237,14 +242,8 @@ pub fn run(project: &LedgerProject) -> Result<Ledger, Error> {
     };
 
     if let Some(r) = &project.restoration {
-        restoration(
-            r,
-            &read("restoration", &r.layer, &mut notes)?,
-            vf,
-            short,
-            &make,
-            &mut sums,
-        )?;
+        let layer = read("restoration", &r.layer, &mut notes)?;
+        restoration(r, &layer, (vf, short), &make, &mut sums, &mut warnings)?;
     }
 
     let mut plots = Vec::new();
@@ -358,10 +357,10 @@ pub fn run(project: &LedgerProject) -> Result<Ledger, Error> {
 fn restoration(
     spec: &RestorationSpec,
     layer: &tuban::core::layer::Layer,
-    vf: Option<&str>,
-    short: bool,
+    (vf, short): (Option<&str>, bool),
     make: &dyn Fn() -> Result<Box<dyn AreaMeasure>, Error>,
     sums: &mut measure::Sums,
+    warnings: &mut Vec<String>,
 ) -> Result<(), Error> {
     let mut fields = Vec::new();
     if let Some(f) = &spec.task_field {
@@ -370,7 +369,7 @@ fn restoration(
     if let Some(f) = &spec.status_field {
         fields.push((f.as_str(), "status_field: each task's status"));
     }
-    let plots = layers::plots(layer, &fields, vf, short)?;
+    let plots = layers::plots(layer, &fields, vf, short, warnings)?;
     let measure = make()?;
     sums.touch("restoration_task_mu");
     sums.touch("restoration_accepted_mu");

@@ -174,3 +174,31 @@ fn a_bad_kcxs_names_the_record_and_the_fix() {
         "{e}"
     );
 }
+
+#[test]
+fn an_invalid_polygon_is_repaired_as_in_a_run_and_said() {
+    let mut p = project("");
+    // A bow-tie: (0,0) (10,10) (10,0) (0,10), two triangles of 25 m² each, by hand: 50 m².
+    let (x, y) = (X0, Y0);
+    let bowtie = Geometry::Polygon(polygon![
+        (x: x, y: y), (x: x + 10.0, y: y + 10.0), (x: x + 10.0, y: y), (x: x, y: y + 10.0)
+    ]);
+    p.dltb = layer(
+        "dltb",
+        &[("DLBM", FieldKind::Text)],
+        vec![(bowtie, vec![text("0101")])],
+    );
+    let l = tuban_ledger::run(&p).unwrap();
+    assert!(
+        (l.indicators["cropland_mu"] - 50.0 * 15.0 / 10000.0).abs() < 1e-9,
+        "{}",
+        l.indicators["cropland_mu"]
+    );
+    assert!(
+        l.warnings
+            .iter()
+            .any(|w| w.contains("1 invalid polygon(s) repaired")),
+        "{:?}",
+        l.warnings
+    );
+}
