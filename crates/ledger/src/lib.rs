@@ -350,6 +350,24 @@ pub fn run(project: &LedgerProject) -> Result<Ledger, Error> {
         crs: working,
     };
     ledger.audit = audit::audit(&ledger, &project.stated, &project.targets);
+    // A stated figure nothing can check is not a slip, but it is not confirmed either: say so.
+    for r in &ledger.audit {
+        if r.from_stated.is_none() && r.from_layers.is_none() && !r.figure.ends_with("_target_mu") {
+            ledger.warnings.push(format!(
+                "stated {} = {} cannot be checked: no layer of the ledger file measures it and its formula's inputs are not stated",
+                r.figure, r.stated
+            ));
+        }
+    }
+    for village in project.stated.villages.keys() {
+        if !ledger.villages.contains_key(village) {
+            let known: Vec<&str> = ledger.villages.keys().map(String::as_str).collect();
+            ledger.warnings.push(format!(
+                "stated figures for {village}, a village no layer names (the layers name {}): check the spelling, or village_short",
+                known.join(", ")
+            ));
+        }
+    }
     Ok(ledger)
 }
 

@@ -202,3 +202,23 @@ fn an_invalid_polygon_is_repaired_as_in_a_run_and_said() {
         l.warnings
     );
 }
+
+#[test]
+fn figures_nothing_can_check_are_said_not_passed_silently() {
+    let p = project("outflow_mu = 3.0\n[stated.villages.\"丙\"]\ncropland_mu = 1.0\n");
+    let l = tuban_ledger::run(&p).unwrap();
+    assert!(
+        l.warnings
+            .iter()
+            .any(|w| w.contains("stated outflow_mu = 3 cannot be checked")),
+        "{:?}",
+        l.warnings
+    );
+    assert!(
+        l.warnings
+            .iter()
+            .any(|w| w.contains("丙") && w.contains("甲")),
+        "{:?}",
+        l.warnings
+    );
+}
