@@ -3,7 +3,10 @@
 //!
 //! Exit codes (a contract for scripts): 0 success; 1 bad input (unreadable or malformed files,
 //! refused outputs, anything the user must fix); 2 usage (unknown flags, missing arguments);
-//! 3 the run finished but some patches failed (they are listed, and marked in the outputs).
+//! 3 the run finished but some patches failed (they are listed, and marked in the outputs);
+//! 4 (`tuban ledger`) the ledger was made and written, but the audit flagged a stated figure.
+
+mod ledger;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -27,7 +30,8 @@ Examples:
   tuban run fixtures/erping/tuban.toml -o out/x.xlsx -o out/x.shp -o out/x.gpkg --lang en
   tuban overlay --patches patches.shp --landuse dltb.shp -o out.csv -o out.geojson
   tuban overlay --patches patches.shp --landuse dltb.shp --rules rules.toml -o out.csv --threads 2
-  tuban inspect fixtures/erping/dltb.shp";
+  tuban inspect fixtures/erping/dltb.shp
+  tuban ledger fixtures/erping/ledger.toml --json";
 
 #[derive(Parser)]
 #[command(
@@ -168,6 +172,10 @@ enum Command {
         #[arg(long, value_name = "EPSG:NNNN")]
         assume_crs: Option<String>,
     },
+    /// The farmland ledger (耕地一本账): the five veto indicators from survey layers, township and
+    /// per village, with an audit of the figures a document states.
+    #[command(after_help = ledger::EXAMPLE)]
+    Ledger(ledger::LedgerArgs),
 }
 
 #[derive(Args)]
@@ -256,6 +264,7 @@ fn flag_of(fix: Fix) -> &'static str {
 
 fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
+        Command::Ledger(args) => Ok(ledger::ledger(args)),
         Command::Run {
             project,
             common,
