@@ -266,6 +266,7 @@ impl LedgerFile {
                     .map_err(|e| format!("[compensation]: {e}"))?;
                 p.outputs.clear();
                 p.villages = None;
+                p.codes = None;
                 if p.patches.village_field.is_none() {
                     p.patches.village_field = self.village_field.clone();
                 }
