@@ -20,7 +20,7 @@ the same stem that exists is read and compared with the CSV, value by value:
 * STEM.parquet (GeoParquet 1.1) with pyarrow and with GeoPandas (not GDAL: pyogrio's wheels and
   Debian 12's GDAL have no Parquet driver): the `geo`
   metadata (version 1.1.0, primary column, WKB, MultiPolygon, bbox of the geometries, the CRS as
-  PROJJSON that pyproj reads as the same EPSG CRS), the Arrow types (string, int32, double), values
+  PROJJSON that pyproj reads as the same EPSG CRS), the Arrow types (string, int64, double), values
   identical, counter-clockwise exteriors, planar areas.
 * STEM.geojson and STEM_obstacles.geojson with jsonschema (tests/write_check/geojson.schema.json),
   longitude/latitude ranges and counter-clockwise exteriors (RFC 7946), values identical.
@@ -580,7 +580,7 @@ def check_parquet(table, path, epsg):
         raise AssertionError(f"{path}: columns {names} != the CSV header + geometry")
     for name in table.header:
         typ = str(t.schema.field(name).type)
-        want_type = "string" if table.kind(name) == "text" else "int32" if name in COUNT_COLUMNS else "double"
+        want_type = "string" if table.kind(name) == "text" else "int64" if name in COUNT_COLUMNS else "double"
         if typ != want_type:
             raise AssertionError(f"{path}: column {name} is {typ}, expected {want_type}")
     if str(t.schema.field("geometry").type) != "binary":

@@ -3,7 +3,7 @@
 //!
 //! * One row per patch, the columns of the CSV under the CSV's names and in its order, then the
 //!   patch outline in `geometry`. Numbers are `DOUBLE` (the same unrounded `f64` as the CSV),
-//!   counts (`grave_count`, `record`) `INT32`, text `UTF8` strings; a cell the CSV leaves empty
+//!   counts (`grave_count`, `record`) `INT64` (as the Python package and Spark give them), text `UTF8` strings; a cell the CSV leaves empty
 //!   is null.
 //! * `geometry` is ISO WKB (little-endian MultiPolygon, exteriors counter-clockwise as
 //!   GeoPackage and Simple Features want); a patch without geometry has a null.
@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow_array::builder::{BinaryBuilder, Float64Builder, Int32Builder, StringBuilder};
+use arrow_array::builder::{BinaryBuilder, Float64Builder, Int64Builder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
 use geo::orient::{Direction, Orient};
@@ -45,7 +45,7 @@ pub const GEOPARQUET_VERSION: &str = "1.1.0";
 fn data_type(unit: Unit) -> DataType {
     match unit {
         Unit::Text => DataType::Utf8,
-        Unit::Count => DataType::Int32,
+        Unit::Count => DataType::Int64,
         _ => DataType::Float64,
     }
 }
@@ -171,11 +171,11 @@ pub fn write(report: &Report, path: &Path) -> Result<(), WriteError> {
                     Arc::new(b.finish())
                 }
                 Unit::Count => {
-                    let mut b = Int32Builder::with_capacity(end - start);
+                    let mut b = Int64Builder::with_capacity(end - start);
                     for i in start..end {
                         match report.cell(i, c) {
-                            Cell::Number(v) => b.append_value(v as i32),
-                            Cell::Text(s) => b.append_option(s.parse::<i32>().ok()),
+                            Cell::Number(v) => b.append_value(v as u64 as i64),
+                            Cell::Text(s) => b.append_option(s.parse::<i64>().ok()),
                             Cell::Empty => b.append_null(),
                         }
                     }
