@@ -174,13 +174,12 @@ def test_erping_rows_equal_the_cli_on_16_tiles_and_more(spark, erping):
 def test_the_obstacles_a_tile_needs_are_all_sent_to_it(spark, erping):
     """The plan itself: every (patch, obstacle) pair whose grown envelopes meet is in one tile,
     checked against a brute-force pairing with shapely (independent of the plan's join)."""
-    from pyspark.sql import functions as F
-
     paths = erping["parquet"]
     tile = tile_for(paths["patches"], 16)
     frames = {role: spark.read.parquet(str(p)) for role, p in paths.items()}
     obstacles = {r: frames[r] for r in ("landuse", "graves", "roads")}
     tiled, copies, counts = tuban.spark.plan(frames["patches"], obstacles, tile, dict(OPTIONS))
+    copies = copies.cache()
     patch_tile = dict(tiled.select(tuban.spark.RECORD, tuban.spark.TILE).collect())
     assert len(patch_tile) == 203  # each patch in exactly one tile
     sent = {
@@ -193,18 +192,17 @@ def test_the_obstacles_a_tile_needs_are_all_sent_to_it(spark, erping):
         g = gpd.read_parquet(paths[role])
         ob = shapely.bounds(g.geometry.values)
         m = margins[role] if margins[role] is not None else float(np.nanmax(g["KD"].astype(float))) / 2
-        needed = 0
-        for j, (x0, y0, x1, y1) in enumerate(ob):
-            for i, (a0, b0, a1, b1) in enumerate(pb):
-                if x0 - m <= a1 and x1 + m >= a0 and y0 - m <= b1 and y1 + m >= b0:
-                    needed += 1
-                    assert (role, j + 1, patch_tile[i + 1]) in sent, (role, j + 1, i + 1)
-        assert needed > 0, role
+        meet = (
+            (ob[:, None, 0] - m <= pb[None, :, 2]) & (ob[:, None, 2] + m >= pb[None, :, 0])
+            & (ob[:, None, 1] - m <= pb[None, :, 3]) & (ob[:, None, 3] + m >= pb[None, :, 1])
+        )
+        pairs = np.argwhere(meet)
+        assert len(pairs) > 0, role
+        for j, i in pairs:
+            assert (role, int(j) + 1, patch_tile[int(i) + 1]) in sent, (role, j + 1, i + 1)
 
 
 def test_a_layer_nowhere_near_the_patches_is_an_error(spark, erping):
-    from pyspark.sql import functions as F
-
     paths = erping["parquet"]
     frames = {role: spark.read.parquet(str(p)) for role, p in paths.items()}
     # Graves moved 100 km north: none comes near a patch.

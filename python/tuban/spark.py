@@ -382,7 +382,13 @@ def overlay(
     **options
         :func:`tuban.overlay`'s layer options (``id_field``, ``village_field``,
         ``grave_radius``, ``road_width_field``, ...; ``record_field`` names a column of record
-        numbers instead of the row positions).
+        numbers instead of the row positions: give it for a dataset of several files, whose
+        rows Spark reads in an order of its own).
+
+    Planning runs a few small Spark jobs (partition sizes, envelopes, tile extents, the largest
+    buffers) before this returns; the obstacles' tile copies stay persisted (memory and disk)
+    for the overlay. Errors of a tile (a damaged geometry, a missing field) stop the job with
+    tuban's message.
     """
     _need_spark()
     unknown = sorted(set(options) - set(tuban.OVERLAY_OPTIONS))
@@ -419,6 +425,11 @@ def overlay(
     # A layer of which nothing reaches any patch: the CLI's error, unless accepted.
     accepted = set(options.get("accept_no_overlap") or [])
     if copies is not None:
+        # Kept (memory, spilling to disk) between this count and the overlay, so that the
+        # envelopes and the replication join run once.
+        from pyspark import StorageLevel
+
+        copies = copies.persist(StorageLevel.MEMORY_AND_DISK)
         reached = {r[0]: r[1] for r in copies.groupBy(LAYER).count().collect()}
     else:
         reached = {}
