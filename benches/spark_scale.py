@@ -35,6 +35,37 @@ OPTIONS = dict(id_field="TBBH", village_field="QSDWMC", grave_count_field="SL",
                grave_radius=2.0, road_width_field="KD", road_min_width=1.0)
 
 
+def project(m: dict, cores_per_executor: int = 4) -> str:
+    """The cost model of the README, from one measurement `m` (the JSON line this script prints):
+    patches scale with land-use polygons as in the measured set; core time per patch, copies per
+    obstacle and WKB bytes per row as measured; tiles of the same size hold as many patches."""
+    landuse_per_patch = m["landuse_rows"] / m["patches"]
+    core_s_per_patch = m["spark_core_us_per_patch"] / 1e6
+    lines = [
+        f"| region | land-use polygons | patches (at {landuse_per_patch:.2f} polygons each) | "
+        f"core-hours | wall on N executors x {cores_per_executor} cores | shuffled WKB | "
+        f"tiles (patches each) |",
+        "|---|---:|---:|---:|---|---:|---:|",
+    ]
+    for name, landuse in (("province", 30e6), ("nation", 300e6)):
+        patches = landuse / landuse_per_patch
+        scale = patches / m["patches"]
+        core_s = core_s_per_patch * patches
+        def wall(n: int) -> str:
+            sec = core_s / (n * cores_per_executor)
+            return f"{sec:.0f} s" if sec < 600 else f"{sec / 60:.0f} min"
+
+        walls = ", ".join(f"N={n}: {wall(n)}" for n in (10, 50, 200))
+        shuffled = scale * (m["patch_wkb_bytes"] + sum(
+            m[f"{r}_wkb_bytes_shuffled"] for r in ("landuse", "graves", "roads")))
+        tiles = scale * m["tiles"]
+        lines.append(
+            f"| {name} | {landuse / 1e6:.0f}M | {patches / 1e6:.1f}M | {core_s / 3600:.1f} | {walls} | "
+            f"{shuffled / 1e9:.0f} GB | {tiles:,.0f} ({m['patches_per_tile_avg']:.0f}) |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--patches", type=int, default=1_000_000)
@@ -42,7 +73,11 @@ def main() -> int:
     ap.add_argument("--cores", type=int, default=2)
     ap.add_argument("--work", type=Path, default=None, help="folder for the data (default: a temp dir)")
     ap.add_argument("--executor-memory", default="6g")
+    ap.add_argument("--from-json", type=Path, help="only print the cost model of a saved JSON line")
     args = ap.parse_args()
+    if args.from_json:
+        print(project(json.loads(args.from_json.read_text().strip().splitlines()[-1])))
+        return 0
     tuban_bin = Path(os.environ.get("TUBAN_BIN", ROOT / "target" / "release" / "tuban"))
     if not tuban_bin.exists():
         sys.exit(f"{tuban_bin} not found: cargo build --release --bin tuban (or set TUBAN_BIN)")
@@ -157,6 +192,8 @@ def main() -> int:
           f"max {measured['patches_per_tile_max']}); replication landuse {measured['landuse_replication']}, "
           f"graves {measured['graves_replication']}, roads {measured['roads_replication']}; "
           f"same rows as the CLI: {same}")
+    print()
+    print(project(measured))
     print(json.dumps(measured))
     return 0 if same else 1
 
