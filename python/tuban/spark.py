@@ -140,7 +140,7 @@ def _with_records(df: Any, record_field: Optional[str]) -> Any:
 
 
 def _bounds_udf():
-    """A pandas-free Arrow UDF: the envelope of each WKB value (shapely)."""
+    """A pandas UDF (Arrow batches, pandas Series): the envelope of each WKB value (shapely)."""
     import shapely
     from pyspark.sql import functions as F
     from pyspark.sql.types import DoubleType, StructField, StructType
@@ -200,8 +200,8 @@ def plan(
 ) -> Tuple[Any, Any, Dict[str, int]]:
     """The tiling: ``(patches, obstacles, counts)``. ``patches`` has the columns TILE and RECORD
     added; ``obstacles`` is every obstacle layer's rows, one per tile they can reach, with TILE,
-    RECORD and LAYER and each layer's attributes under ``LAYER__name``; ``counts`` gives, per
-    layer, how many rows it has and how many tile copies were made."""
+    RECORD and LAYER and each layer's attributes under ``ROLE__name`` (``landuse__DLBM``);
+    ``counts`` gives how many rows each layer has."""
     from pyspark.sql import functions as F
 
     record_field = options.get("record_field")
@@ -250,7 +250,7 @@ def plan(
             & (F.col(YMAX) >= F.col("t_ymin"))
         )
         o = o.withColumn(TILE, F.concat_ws(":", "__tuban_tx", "__tuban_ty"))
-        attributes = [c for c in df.columns]
+        attributes = list(df.columns)
         o = o.select(
             TILE,
             RECORD,
@@ -259,11 +259,10 @@ def plan(
         )
         copies.append(o)
         counts[role] = df.count()
-        counts[f"{role}_copies"] = -1  # filled by the caller when it counts
     merged = None
     for o in copies:
         merged = o if merged is None else merged.unionByName(o, allowMissingColumns=True)
-    keep = [c for c in patches.columns] + [TILE, RECORD]
+    keep = list(patches.columns) + [TILE, RECORD]
     return p.select(*keep), merged, counts
 
 
