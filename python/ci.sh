@@ -24,7 +24,7 @@ if ! command -v java > /dev/null; then
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     openjdk-17-jre-headless > /dev/null
 fi
-java -version 2>&1 | head -1
+java -version 2>&1 | sed -n 1p
 
 step "a fresh virtual environment with the test dependencies"
 python3 -m venv "$venv"
