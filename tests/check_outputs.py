@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Check the files `tuban run` wrote against the CSV it wrote beside them, with independent readers.
 
-    python3 tests/check_outputs.py DIR [--stem STEM] [--expect xlsx,shp,gpkg,geojson]
+    python3 tests/check_outputs.py DIR [--stem STEM] [--expect xlsx,shp,gpkg,geojson,parquet]
                                    [--inputs-root PATH] [--allow-empty-obstacles]
 
 For every patch table STEM.csv in DIR (a CSV whose header starts with `patch_id`), each output of
@@ -17,6 +17,11 @@ the same stem that exists is read and compared with the CSV, value by value:
   planar areas of the shapes equal to `area_planar_m2`, the .prj recognised as the CRS.
 * STEM.gpkg with pyogrio and with sqlite3: both layers, values identical, CRS, GeoPackage
   application_id and version, the R-tree index and gpkg_contents extents matching the geometries.
+* STEM.parquet (GeoParquet 1.1) with pyarrow and with GeoPandas (not GDAL: pyogrio's wheels and
+  Debian 12's GDAL have no Parquet driver): the `geo`
+  metadata (version 1.1.0, primary column, WKB, MultiPolygon, bbox of the geometries, the CRS as
+  PROJJSON that pyproj reads as the same EPSG CRS), the Arrow types (string, int64, double), values
+  identical, counter-clockwise exteriors, planar areas.
 * STEM.geojson and STEM_obstacles.geojson with jsonschema (tests/write_check/geojson.schema.json),
   longitude/latitude ranges and counter-clockwise exteriors (RFC 7946), values identical.
 
@@ -29,7 +34,7 @@ workbook are taken as they are, or relative to --inputs-root (default: the curre
 The last line printed is `N passed, N failed` (and `, N skipped`); the exit status is 1 if any
 check failed or nothing was checked.
 
-Needs: pyogrio, openpyxl, jsonschema (pip install pyogrio openpyxl jsonschema).
+Needs: pyogrio, openpyxl, jsonschema, pyarrow, pyproj (pip install -r tests/write_check/requirements.txt).
 """
 
 import argparse
@@ -540,6 +545,99 @@ def check_gpkg(table, path, epsg, allow_empty):
     return len(feats) + len(pieces)
 
 
+def check_parquet(table, path, epsg):
+    """GeoParquet 1.1: the `geo` metadata (version, primary column, WKB, types, bbox, the CRS as
+    PROJJSON that pyproj reads as the EPSG CRS), the Arrow types, every value read by pyarrow and
+    by GeoPandas equal to the CSV's, and the shapes' planar areas (parsed here, and by shapely)."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError as e:
+        raise AssertionError(f"pyarrow is not installed ({e}): pip install pyarrow") from e
+    pf = pq.ParquetFile(str(path))
+    kv = pf.metadata.metadata or {}
+    if b"geo" not in kv:
+        raise AssertionError(f"{path}: no `geo` key in the file metadata")
+    geo = json.loads(kv[b"geo"])
+    if geo.get("version") != "1.1.0" or geo.get("primary_column") != "geometry":
+        raise AssertionError(f"{path}: geo metadata {geo.get('version')!r}, {geo.get('primary_column')!r}")
+    col = geo["columns"]["geometry"]
+    if col.get("encoding") != "WKB" or col.get("geometry_types") != ["MultiPolygon"]:
+        raise AssertionError(f"{path}: geometry column metadata {col}")
+    if "crs" not in col:
+        raise AssertionError(f"{path}: no crs key (GeoParquet would take the data as longitude/latitude)")
+    if epsg is not None:
+        try:
+            from pyproj import CRS
+        except ImportError as e:
+            raise AssertionError(f"pyproj is not installed ({e}): pip install pyproj") from e
+        ours = CRS.from_json_dict(col["crs"])
+        want = CRS.from_epsg(epsg)
+        if ours.to_epsg() != epsg or not ours.equals(want):
+            raise AssertionError(f"{path}: pyproj reads the PROJJSON as {ours.to_epsg()} ({ours.name}), not EPSG:{epsg}")
+    t = pf.read()
+    names = t.column_names
+    if names != table.header + ["geometry"]:
+        raise AssertionError(f"{path}: columns {names} != the CSV header + geometry")
+    for name in table.header:
+        typ = str(t.schema.field(name).type)
+        want_type = "string" if table.kind(name) == "text" else "int64" if name in COUNT_COLUMNS else "double"
+        if typ != want_type:
+            raise AssertionError(f"{path}: column {name} is {typ}, expected {want_type}")
+    if str(t.schema.field("geometry").type) != "binary":
+        raise AssertionError(f"{path}: geometry is {t.schema.field('geometry').type}")
+    if t.num_rows != len(table.rows):
+        raise AssertionError(f"{path}: {t.num_rows} rows for {len(table.rows)} CSV rows")
+    data = t.to_pydict()
+    polys = [parse_wkb(g)[0] if g is not None else None for g in data["geometry"]]
+    for i, row in enumerate(table.rows):
+        for column in table.header:
+            where = f"{path.name} (pyarrow): patch {row['patch_id']}, {column}"
+            want = table.value(row, column)
+            if table.kind(column) == "text":
+                same_text(data[column][i], want, where)
+            else:
+                same_number(data[column][i], want, where)
+    boxes = [envelope(p) for p in polys if p]
+    if boxes:
+        union = [min(b[0] for b in boxes), min(b[2] for b in boxes), max(b[1] for b in boxes), max(b[3] for b in boxes)]
+        if col.get("bbox") != union:
+            raise AssertionError(f"{path}: bbox {col.get('bbox')} != the geometries' {union}")
+    for p in polys:
+        for poly in p or []:
+            if signed_area(poly[0]) <= 0:
+                raise AssertionError(f"{path}: an exterior ring is not counter-clockwise")
+    check_patch_geometry(table, table.rows, lambda i: polys[i], f"{path.name} (pyarrow)")
+
+    # GeoPandas (pyarrow + shapely + pyproj; it checks the `geo` metadata itself). GDAL is not
+    # used here: neither pyogrio's wheels (GDAL 3.12 without libarrow) nor Debian 12's GDAL 3.6
+    # have the Parquet driver.
+    try:
+        import geopandas
+    except ImportError as e:
+        raise AssertionError(f"geopandas is not installed ({e}): pip install geopandas") from e
+    gdf = geopandas.read_parquet(path)
+    if epsg is not None and (gdf.crs is None or gdf.crs.to_epsg() != epsg):
+        raise AssertionError(f"{path} (GeoPandas): CRS {gdf.crs!r}, not EPSG:{epsg}")
+    if list(gdf.columns) != table.header + ["geometry"] or len(gdf) != len(table.rows):
+        raise AssertionError(f"{path} (GeoPandas): columns {list(gdf.columns)}, {len(gdf)} rows")
+    for i, row in enumerate(table.rows):
+        for column in table.header:
+            where = f"{path.name} (GeoPandas): patch {row['patch_id']}, {column}"
+            want = table.value(row, column)
+            got = gdf[column].iloc[i]
+            if hasattr(got, "item"):
+                got = got.item()
+            if table.kind(column) == "text":
+                same_text(got, want, where)
+            else:
+                same_number(got, want, where)
+        ref = planar_reference(table, row)
+        g = gdf.geometry.iloc[i]
+        if ref is not None and g is not None and abs(g.area - ref) > 1e-9 * max(1.0, ref):
+            raise AssertionError(f"{path} (GeoPandas/shapely): patch {row['patch_id']}: area {g.area} != {ref}")
+    return len(gdf)
+
+
 def gdal_validate_gpkg(path):
     for candidate in (
         "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py",
@@ -833,12 +931,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("dir", type=Path, help="the folder tuban wrote into")
     ap.add_argument("--stem", action="append", help="check only STEM.csv and its outputs (repeatable)")
-    ap.add_argument("--expect", default="", help="formats that must be present: any of xlsx,shp,gpkg,geojson")
+    ap.add_argument("--expect", default="", help="formats that must be present: any of xlsx,shp,gpkg,geojson,parquet")
     ap.add_argument("--inputs-root", default=".", help="where the workbook's relative input paths start")
     ap.add_argument("--allow-empty-obstacles", action="store_true", help="accept empty obstacle layers")
     args = ap.parse_args()
     expect = {e.strip() for e in args.expect.split(",") if e.strip()}
-    unknown = expect - {"xlsx", "shp", "gpkg", "geojson"}
+    unknown = expect - {"xlsx", "shp", "gpkg", "geojson", "parquet"}
     if unknown:
         ap.error(f"unknown formats in --expect: {sorted(unknown)}")
 
@@ -884,6 +982,7 @@ def main():
                 (f"{stem}_obstacles.shp", lambda p: check_shp_pieces(table, p, epsg, args.allow_empty_obstacles)),
             ],
             "gpkg": [(f"{stem}.gpkg", lambda p: check_gpkg(table, p, epsg, args.allow_empty_obstacles))],
+            "parquet": [(f"{stem}.parquet", lambda p: check_parquet(table, p, epsg))],
             "geojson": [
                 (f"{stem}.geojson", lambda p: check_geojson(table, p)),
                 (f"{stem}_obstacles.geojson", lambda p: check_geojson_pieces(table, p, args.allow_empty_obstacles)),

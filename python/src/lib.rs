@@ -685,12 +685,25 @@ fn option_defaults(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     Ok(d)
 }
 
+/// Square metres to two-decimal mu that add up, as the village table rounds them: each value to
+/// mu (`tuban::core::units::mu`), then `tuban::core::account::largest_remainder` to hundredths.
+/// Returns the rows and their total, in hundredths of a mu (integers, so that no second rounding
+/// happens in Python).
+#[pyfunction]
+fn mu_hundredths(m2: Vec<f64>) -> (Vec<i64>, i64) {
+    let mu: Vec<f64> = m2.iter().map(|v| tuban::core::units::mu(*v)).collect();
+    let rows = tuban::core::account::largest_remainder(&mu, 2);
+    let total = rows.iter().sum();
+    (rows, total)
+}
+
 /// The native module.
 #[pymodule]
 fn _tuban(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(overlay, m)?)?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(option_defaults, m)?)?;
+    m.add_function(wrap_pyfunction!(mu_hundredths, m)?)?;
     m.add_class::<ArrowStream>()?;
     m.add("OVERLAY_OPTIONS", OPTION_NAMES.to_vec())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -8,7 +8,9 @@ the built-in rules)::
     df = tuban.overlay("patches.shp", landuse="dltb.shp", graves="graves.shp")
     report = tuban.run("fixtures/erping/tuban.toml", outputs=[])
 
-Layers are paths (shapefile, GeoJSON, ``FILE.gpkg:LAYER``), GeoPandas GeoDataFrames, or any
+On Spark 4, :func:`tuban.spark.overlay` runs the same kernel per tile (``import tuban.spark``).
+
+Layers are paths (shapefile, GeoJSON, GeoParquet, ``FILE.gpkg:LAYER``), GeoPandas GeoDataFrames, or any
 object with ``__arrow_c_stream__`` (pyarrow, polars, GeoPandas' ``to_arrow()``) holding a WKB or
 GeoArrow geometry column. Tables cross into Rust as Arrow, without a Python object per feature;
 the run releases the GIL; errors are :class:`TubanError` subclasses whose message names the file,
@@ -89,7 +91,8 @@ def overlay(
     Parameters
     ----------
     patches, landuse, graves, roads
-        Each a path (``str`` or ``os.PathLike``: a shapefile, GeoJSON, or ``FILE.gpkg:LAYER``), a
+        Each a path (``str`` or ``os.PathLike``: a shapefile, GeoJSON, GeoParquet, or
+        ``FILE.gpkg:LAYER``), a
         GeoPandas ``GeoDataFrame`` (its CRS from ``.crs``), or any object with
         ``__arrow_c_stream__`` holding a WKB column (binary, named ``geometry`` unless it carries
         GeoArrow or GeoParquet metadata) or a GeoArrow native geometry column (its CRS from the

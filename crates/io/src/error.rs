@@ -57,8 +57,8 @@ pub enum ReadError {
 
     /// The file name's extension is not one tuban reads.
     #[error(
-        "{}: tuban does not read {} files; it reads ESRI shapefiles (.shp), GeoPackages (.gpkg), File Geodatabases (a .gdb folder) and \
-         GeoJSON (.geojson, .json): convert the layer to one of them (e.g. with QGIS or ogr2ogr)",
+        "{}: tuban does not read {} files; it reads ESRI shapefiles (.shp), GeoPackages (.gpkg), File Geodatabases (a .gdb folder), \
+         GeoJSON (.geojson, .json) and GeoParquet (.parquet): convert the layer to one of them (e.g. with QGIS or ogr2ogr)",
         path.display(),
         describe_extension(extension)
     )]

@@ -3,7 +3,7 @@
 //! [`read_layer`] picks the reader by the file's extension: `.shp` (or no extension) →
 //! [`crate::shp::read`], `.gpkg` → [`crate::gpkg::read`] (one table, [`ReadOptions::layer`]),
 //! a `.gdb` folder → [`crate::filegdb::read`] (one feature class, [`ReadOptions::layer`]),
-//! `.geojson` / `.json` → [`crate::geojson::read`]. [`LayerSummary`] is what `tuban inspect FILE`
+//! `.geojson` / `.json` → [`crate::geojson::read`], `.parquet` → [`crate::parquet`] (GeoParquet, WKB). [`LayerSummary`] is what `tuban inspect FILE`
 //! shows; [`list_layers`] lists the layers of a file that holds several. [`read_layer_filtered`]
 //! reads only part of a layer, as a [`Subset`] says: some attribute fields, the records whose
 //! bounding box passes a test; [`read_layer_noted`] also says what the user should be told about
@@ -294,7 +294,8 @@ impl fmt::Debug for BoxFilter {
 /// `.shp` or none → ESRI shapefile (so do `.dbf`, `.shx`, `.prj` and `.cpg`, which name the same
 /// shapefile), `.gpkg` → GeoPackage (the table [`ReadOptions::layer`] names, or the only one),
 /// `.gdb` (a folder, with or without a trailing `/`) → File Geodatabase (the feature class
-/// [`ReadOptions::layer`] names, or the only one), `.geojson` / `.json` → GeoJSON. Any other
+/// [`ReadOptions::layer`] names, or the only one), `.geojson` / `.json` → GeoJSON, `.parquet` →
+/// GeoParquet (WKB geometry). Any other
 /// extension gives [`ReadError::UnsupportedFormat`], which lists the supported formats.
 pub fn read_layer(path: &Path, opts: &ReadOptions) -> Result<Layer, ReadError> {
     read_layer_filtered(path, opts, &Subset::default()).map(|(layer, _)| layer)
@@ -374,6 +375,10 @@ fn read_single(
         "geojson" | "json" => {
             single_layer(path, opts)?;
             crate::geojson::read_filtered(path, opts, subset)
+        }
+        "parquet" | "geoparquet" => {
+            single_layer(path, opts)?;
+            crate::parquet::read_filtered(path, opts, subset)
         }
         // "patches.v2" meant as "patches.v2.shp": let the shapefile reader look for it.
         _ if !path.exists() && sibling_with_extension(path, "shp").exists() => {

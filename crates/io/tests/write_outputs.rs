@@ -183,6 +183,7 @@ fn write_all(report: &Report, dir: &Path, enc: ShpEncoding) -> Vec<(String, Stri
     let w2 = write::shp::write_pieces(report, &opts, &pieces_path(&p("x.shp"))).unwrap();
     assert!(w2.field_map.is_empty() && w2.warnings.is_empty());
     write::gpkg::write(report, &p("x.gpkg")).unwrap();
+    write::parquet::write(report, &p("x.parquet")).unwrap();
     let gj = GeoJsonOptions {
         source_crs: report.crs,
         keep_crs: false,
@@ -455,6 +456,60 @@ fn parse_gpkg(blob: &[u8]) -> (i32, [f64; 4], MultiPolygon<f64>) {
     (srs, env, MultiPolygon(polys))
 }
 
+/// The GeoParquet file read back by tuban's own Parquet reader (arrow-rs's decoder, but
+/// tuban's reader shares no code with the writer: it decodes WKB with the GeoPackage reader's
+/// decoder and the CRS from the PROJJSON's id): every cell equal to the CSV writer's cell, the
+/// outlines equal to the patches', the CRS back as the report's.
+#[test]
+fn the_geoparquet_file_reads_back_with_the_csv_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = sample();
+    let path = dir.path().join("x.parquet");
+    write::parquet::write(&report, &path).unwrap();
+    let layer = tuban_io::read::read_layer(&path, &ReadOptions::default()).unwrap();
+    assert_eq!(layer.crs_text.as_deref(), Some("EPSG:4544"));
+    let columns = report.columns();
+    let names: Vec<&str> = layer.fields.iter().map(|f| f.name.as_str()).collect();
+    let want: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, want);
+    assert_eq!(layer.features.len(), report.patches.len());
+    for (i, f) in layer.features.iter().enumerate() {
+        assert_eq!(f.record, i + 1);
+        for (k, c) in columns.iter().enumerate() {
+            let got = &f.values[k];
+            match (report.cell(i, c), got) {
+                (Cell::Text(s), Value::Text(t)) => assert_eq!(&s, t, "{}", c.name),
+                (Cell::Number(v), Value::Float(g)) => {
+                    assert_eq!(v.to_bits(), g.to_bits(), "{}", c.name)
+                }
+                (Cell::Number(v), Value::Int(g)) => {
+                    assert_eq!(c.unit, Unit::Count);
+                    assert_eq!(v, *g as f64, "{}", c.name)
+                }
+                (Cell::Empty, Value::Null) => {}
+                (want, got) => panic!("row {i}, {}: {want:?} written, {got:?} read", c.name),
+            }
+        }
+        let g = match f.geometry.clone() {
+            Some(geo::Geometry::MultiPolygon(m)) => m,
+            None if report.patches[i].geometry.0.is_empty() => continue,
+            other => panic!("row {i}: {other:?}"),
+        };
+        assert!((g.unsigned_area() - report.patches[i].geometry.unsigned_area()).abs() < 1e-9);
+    }
+    // An unknown CRS is written as null (GeoParquet's "unknown"), not left out (which would
+    // mean longitude/latitude).
+    let mut no_crs = sample();
+    no_crs.crs = None;
+    let meta: serde_json::Value =
+        serde_json::from_str(&write::parquet::geo_metadata(&no_crs)).unwrap();
+    assert!(meta["columns"]["geometry"]["crs"].is_null());
+    let meta: serde_json::Value =
+        serde_json::from_str(&write::parquet::geo_metadata(&report)).unwrap();
+    assert_eq!(meta["version"], "1.1.0");
+    assert_eq!(meta["columns"]["geometry"]["crs"]["id"]["code"], 4544);
+}
+
 #[test]
 fn the_geopackage_holds_both_layers_its_crs_and_an_index() {
     let report = sample();
@@ -713,7 +768,7 @@ fn the_python_check_passes_when_available() {
     let out = std::process::Command::new(python)
         .arg(&script)
         .arg(dir.path())
-        .args(["--stem", "x", "--expect", "xlsx,shp,gpkg,geojson"])
+        .args(["--stem", "x", "--expect", "xlsx,shp,gpkg,geojson,parquet"])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -761,4 +816,53 @@ fn the_field_map_reads_as_one_line() {
     );
     let none = write::shp::ShpWritten::default();
     assert_eq!(none.field_map_note(), None);
+}
+
+/// Every CRS tuban knows, its PROJJSON read by PROJ (pyproj) as the EPSG CRS of the same code:
+/// `tests/write_check/projjson_check.py`, run when `TUBAN_CHECK_PYTHON` names a Python with
+/// pyproj (CI sets it).
+#[test]
+fn every_projjson_is_the_epsg_crs_for_pyproj() {
+    let codes: Vec<u32> = [4490, 4326, 3857]
+        .into_iter()
+        .chain(4491..=4554)
+        .chain(32601..=32660)
+        .chain(32701..=32760)
+        .collect();
+    let mut all = serde_json::Map::new();
+    for code in codes {
+        let crs = Crs::from_epsg(code).unwrap();
+        let v = tuban_io::projjson::to_projjson(&crs);
+        assert_eq!(tuban_io::projjson::from_projjson(&v).unwrap(), crs);
+        all.insert(code.to_string(), v);
+    }
+    let Some(python) = std::env::var_os("TUBAN_CHECK_PYTHON") else {
+        eprintln!("TUBAN_CHECK_PYTHON not set: tests/write_check/projjson_check.py not run");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("projjson.json");
+    fs::write(&file, serde_json::to_string(&all).unwrap()).unwrap();
+    let script: PathBuf = [
+        env!("CARGO_MANIFEST_DIR"),
+        "..",
+        "..",
+        "tests",
+        "write_check",
+        "projjson_check.py",
+    ]
+    .iter()
+    .collect();
+    let out = std::process::Command::new(python)
+        .arg(&script)
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains(" 0 failed"), "{stdout}");
 }

@@ -1,6 +1,7 @@
 //! Stage 8, **write**: the report in every format asked for, each file whole or absent.
 //!
 //! The format follows the extension: `.csv`, `.geojson`/`.json`, `.xlsx`, `.shp`, `.gpkg`,
+//! `.parquet`,
 //! `.svg`, `.png`, `.html`/`.htm`. The GIS formats (and the map) also carry the obstacle pieces:
 //! [`keeps_pieces`] tells the overlay to keep them. [`check_outputs`] runs before any work: an
 //! unknown format, an output that is also an input, or an existing file (without `overwrite`) stops
@@ -39,6 +40,8 @@ pub enum Format {
     Png,
     /// `.html`, `.htm`: the self-contained report.
     Html,
+    /// `.parquet`: the per-patch table as GeoParquet 1.1 (WKB outlines, CRS as PROJJSON).
+    Parquet,
 }
 
 impl Format {
@@ -58,8 +61,9 @@ impl Format {
             "svg" => Ok(Format::Svg),
             "png" => Ok(Format::Png),
             "html" | "htm" => Ok(Format::Html),
+            "parquet" => Ok(Format::Parquet),
             _ => Err(Error::Unsupported(format!(
-                "{}: unknown output format '.{ext}': use .csv, .xlsx, .geojson, .shp, .gpkg, .svg, .png or .html",
+                "{}: unknown output format '.{ext}': use .csv, .xlsx, .geojson, .shp, .gpkg, .parquet, .svg, .png or .html",
                 path.display()
             ))),
         }
@@ -221,6 +225,7 @@ pub fn write_outputs(
                 done.warnings.extend(pieces_done.warnings);
             }
             Format::Gpkg => write::gpkg::write(report, out)?,
+            Format::Parquet => write::parquet::write(report, out)?,
             Format::Svg => {
                 let opts = write::svg::MapOptions {
                     lang: options.lang,
