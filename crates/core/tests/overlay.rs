@@ -310,3 +310,48 @@ fn overlapping_grave_discs_across_the_patch_edge_are_counted_once() {
     assert_eq!(r.point_count[FOREST], 4);
     assert_eq!(r.union_m2, r.class_m2[FOREST]);
 }
+
+#[test]
+fn a_patch_cut_from_land_use_is_summed_by_the_kernel() {
+    // Patch [0,10]² (shares its left, bottom and top edges with the land use). Land use, a
+    // partition: forest [-5,4] × [0,10] and its neighbour [4,10] × [0,10] (a road class here
+    // only to have two classes), which share the edge x = 4. Forest 4 × 10 = 40, road 6 × 10 =
+    // 60, union 100: every number exact, all from the kernel.
+    let patch = mp(rect(0.0, 0.0, 10.0, 10.0));
+    let r = run(
+        patch,
+        vec![
+            Obstacle::new(FOREST, mp(rect(-5.0, 0.0, 4.0, 10.0))),
+            Obstacle::new(ROAD, mp(rect(4.0, 0.0, 10.0, 10.0))),
+        ],
+    );
+    assert_eq!(r.class_m2[FOREST], 40.0);
+    assert_eq!(r.class_m2[ROAD], 60.0);
+    assert_eq!(r.union_m2, 100.0);
+    assert_eq!(r.kernel.undecided, 0);
+    assert_eq!(r.kernel.overlapping_classes, 0);
+    // Both meet the patch's boundary (the road lies along three of its edges): two kernel pairs.
+    assert_eq!(r.kernel.pairs, 2);
+}
+
+#[test]
+fn overlapping_obstacles_of_a_class_are_united_not_summed() {
+    // Two forest polygons overlapping in [3,5] × [0,10] inside the patch [0,10]²:
+    // [0,5] ∪ [3,8] = [0,8] → 80 (a sum would say 50 + 50 = 100). A road [6,12] × [2,4]
+    // overlaps the forest in [6,8] × [2,4] = 4: union = 80 + 8 − 4 = 84 (road inside the patch:
+    // [6,10] × [2,4] = 8).
+    let r = run(
+        mp(rect(0.0, 0.0, 10.0, 10.0)),
+        vec![
+            Obstacle::new(FOREST, mp(rect(-1.0, 0.0, 5.0, 10.0))),
+            Obstacle::new(FOREST, mp(rect(3.0, 0.0, 8.0, 10.0))),
+            Obstacle::new(ROAD, mp(rect(6.0, 2.0, 12.0, 4.0))),
+        ],
+    );
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+    assert!(close(r.class_m2[FOREST], 80.0), "{r:?}");
+    assert!(close(r.class_m2[ROAD], 8.0), "{r:?}");
+    assert!(close(r.union_m2, 84.0), "{r:?}");
+    assert_eq!(r.kernel.overlapping_classes, 1); // the forest
+    assert_eq!(r.kernel.undecided, 0);
+}

@@ -30,7 +30,7 @@ mod edges;
 mod local;
 mod pieces;
 
-use geo::{Coord, MultiPolygon};
+use geo::{Coord, MultiPolygon, Rect};
 
 pub use edges::{EdgeSet, Seg};
 
@@ -96,6 +96,48 @@ pub fn boundary_pieces(a: &EdgeSet, b: &EdgeSet) -> Result<Vec<Seg>, Undecided> 
     pieces::side(a, b, true, &bbox, &mut out)?;
     pieces::side(b, a, false, &abox, &mut out)?;
     Ok(out)
+}
+
+/// Do the interiors of `a` and `b` meet inside the box `w` (in its interior)? Exact.
+///
+/// Only the edges near `w` are visited: if the boundary of `a ∩ b` crosses the interior of `w`,
+/// some piece of it lies on an edge that meets `w`, and that piece is found; if it does not, the
+/// interior of `w` (connected) lies wholly inside `a ∩ b` or wholly outside it, and the centre of
+/// `w` tells which.
+pub fn interiors_meet_within(a: &EdgeSet, b: &EdgeSet, w: &Rect<f64>) -> Result<bool, Undecided> {
+    let (Some(abox), Some(bbox)) = (a.bbox(), b.bbox()) else {
+        return Ok(false);
+    };
+    let (Some(wa), Some(wb)) = (meet(&bbox, w), meet(&abox, w)) else {
+        return Ok(false);
+    };
+    let mut out = Vec::new();
+    pieces::side(a, b, true, &wa, &mut out)?;
+    if !out.is_empty() {
+        return Ok(true);
+    }
+    pieces::side(b, a, false, &wb, &mut out)?;
+    if !out.is_empty() {
+        return Ok(true);
+    }
+    let c = w.center();
+    Ok(a.contains(c)? && b.contains(c)?)
+}
+
+/// The intersection of two closed boxes, if they meet.
+fn meet(a: &Rect<f64>, b: &Rect<f64>) -> Option<Rect<f64>> {
+    edges::boxes_meet(a, b).then(|| {
+        Rect::new(
+            Coord {
+                x: a.min().x.max(b.min().x),
+                y: a.min().y.max(b.min().y),
+            },
+            Coord {
+                x: a.max().x.min(b.max().x),
+                y: a.max().y.min(b.max().y),
+            },
+        )
+    })
 }
 
 /// The planar area enclosed by closed cycles of directed pieces (Green's theorem), each term

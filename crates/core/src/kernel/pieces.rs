@@ -45,23 +45,34 @@ pub fn side(
 ) -> Result<(), Undecided> {
     let mut result = Ok(());
     let mut events: Vec<(f64, Event)> = Vec::new();
+    // The state at the end of the edge visited last: the next edge's start state when it starts
+    // there off the other's boundary (edges come in ring order unless `this` is indexed), which
+    // spares a point-in-polygon test per edge.
+    let mut last: Option<(Coord<f64>, State)> = None;
     this.for_each_near(window, |e| {
         if result.is_err() {
             return;
         }
         events.clear();
-        result = edge(e, other, this_is_a, &mut events, out);
+        let carry = last.filter(|(at, _)| *at == e[0]).map(|(_, s)| s);
+        match edge(e, other, this_is_a, carry, &mut events, out) {
+            Ok(end) => last = end.map(|s| (e[1], s)),
+            Err(u) => result = Err(u),
+        }
     });
     result
 }
 
+/// Pushes the included pieces of `e`; returns the state of its last piece when that ends at the
+/// edge's end off the other's boundary. `carry`: the state at `e`'s start if known.
 fn edge(
     e: &Seg,
     other: &EdgeSet,
     this_is_a: bool,
+    carry: Option<State>,
     events: &mut Vec<(f64, Event)>,
     out: &mut Vec<Seg>,
-) -> Result<(), Undecided> {
+) -> Result<Option<State>, Undecided> {
     let [p, q] = *e;
     let ebox = seg_box(e);
     other.for_each_near(&ebox, |f| contacts(e, f, this_is_a, events));
@@ -98,6 +109,8 @@ fn edge(
     let starts_on_boundary = matches!(events.first(), Some((_, Event::Touch(v, _))) if *v == p);
     let mut state = if starts_on_boundary {
         State::Outside // replaced at the first event group below
+    } else if let Some(s) = carry {
+        s
     } else {
         match other.bbox() {
             Some(b) if in_box(p, &b) => {
@@ -156,10 +169,13 @@ fn edge(
             }
         }
     }
-    if pos != q && include(state) {
+    if pos == q {
+        return Ok(None);
+    }
+    if include(state) {
         out.push([pos, q]);
     }
-    Ok(())
+    Ok(Some(state))
 }
 
 /// Records where `e` (of this polygon) meets `f` (of the other).
