@@ -33,10 +33,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::area::{AreaMeasure, AreaMethod, Planar};
 use crate::clip::clip_to_rect;
-use crate::kernel::{boundary_pieces, EdgeSet};
+use crate::kernel::{tagged_pieces, EdgeSet};
 
 mod sums;
-use sums::{all_disjoint, disjoint_between, union_area, Cand, Rel};
+use sums::{all_disjoint, disjoint_between, joined_area, union_area, Cand, Rel};
 
 /// A rectification patch (整改图斑): the polygon to restore, with its identity.
 #[derive(Debug, Clone, PartialEq)]
@@ -399,11 +399,11 @@ pub fn overlay_one(
     let patch_set = EdgeSet::new(&local_patch);
     let area_m2 = options.measure.area(&local_patch, origin);
     let measure = options.measure.as_ref();
-    // The kernel measures planar areas. The survey's ellipsoidal formula depends on a polygon's
-    // vertices (an edge split in two measures differently, by up to ~1e-3 m² on a long patch
-    // edge cut at every DEM cell), so a sum over pieces would not be the area of the class's
-    // polygon; ellipsoidal runs measure the i_overlay polygons as before (see the README).
-    let use_kernel = method == AreaMethod::Planar;
+    // The survey's ellipsoidal formula depends on where edges are split (shared edges of DEM
+    // runs of different lengths, each measured whole, failed to cancel by up to 3e-3 m²), so for
+    // it a class is measured on the outline its pieces make (`sums::joined_area`), not as a sum
+    // over pieces; planar areas are additive and simply summed.
+    let planar = method == AreaMethod::Planar;
 
     // Every obstacle that shares area with the patch, with that area measured by the kernel
     // (or by i_overlay where the kernel cannot decide the pair, counted).
@@ -440,18 +440,22 @@ pub fn overlay_one(
         };
         let set = EdgeSet::new(&local_ob);
         let mut undecided = 0;
+        let mut kept = Vec::new();
         let (rel, area) = match cheap {
             Cheap::Whole => (Rel::Whole, measure.area(&local_ob, origin)),
             Cheap::PatchInside => (Rel::PatchInside, area_m2),
             Cheap::Cross => {
-                let decided = if use_kernel {
-                    boundary_pieces(&patch_set, &set).map_err(|_| undecided = 1)
-                } else {
-                    Err(())
-                };
+                let decided = tagged_pieces(&patch_set, &set).map_err(|_| undecided = 1);
                 match decided {
                     Ok(pieces) if pieces.is_empty() => return (None, points, 0),
-                    Ok(pieces) => (Rel::Cross(None), measure.pieces_area(&pieces, origin)),
+                    Ok(pieces) => {
+                        let segs: Vec<_> = pieces.iter().map(|p| p.seg).collect();
+                        let area = measure.pieces_area(&segs, origin);
+                        if !planar {
+                            kept = pieces;
+                        }
+                        (Rel::Cross(None), area)
+                    }
                     Err(()) => {
                         let piece = local_patch
                             .intersection(&local_ob)
@@ -474,6 +478,7 @@ pub fn overlay_one(
             rel,
             area,
             set,
+            pieces: kept,
         };
         (Some(cand), points, undecided)
     };
@@ -495,7 +500,7 @@ pub fn overlay_one(
         }
         kernel.undecided += undecided;
         if let Some(cand) = cand {
-            if use_kernel && matches!(cand.rel, Rel::Cross(_)) {
+            if matches!(cand.rel, Rel::Cross(_)) {
                 kernel.pairs += 1;
             }
             class_count[cand.class] += 1;
@@ -515,11 +520,12 @@ pub fn overlay_one(
             continue;
         }
         let tally = ids.iter().any(|&k| cands[k].tally);
-        if !use_kernel {
-            continue;
-        }
         if !tally && all_disjoint(&cands, ids, &local_env, &mut kernel.undecided) {
-            class_m2[c] = ids.iter().map(|&k| cands[k].area).sum();
+            class_m2[c] = if planar {
+                ids.iter().map(|&k| cands[k].area).sum()
+            } else {
+                joined_area(&cands, ids, &patch_set, measure, origin)
+            };
             summed[c] = true;
         } else {
             kernel.overlapping_classes += 1;
@@ -574,11 +580,25 @@ pub fn overlay_one(
             Some(unary_union(gs.iter()).orient(Direction::Default))
         }
     };
-    let union_m2 = match union_area(&cands, &group, group_sum, others.as_ref(), measure, origin) {
+    if !planar && !group.is_empty() {
+        group_sum = joined_area(&cands, &group, &patch_set, measure, origin);
+    }
+    // Ellipsoidal areas are not additive over differently split edges either, so the
+    // inclusion-exclusion below is for planar areas; an ellipsoidal union with overlapping
+    // classes is measured on i_overlay's polygon, as before.
+    let union = if planar || others.is_none() {
+        union_area(&cands, &group, group_sum, others.as_ref(), measure, origin)
+    } else {
+        None
+    };
+    let union_m2 = match union {
         Some(u) => u,
         None => {
-            // Undecided: all classes through i_overlay, as the pieces are.
-            kernel.undecided += 1;
+            // Undecided (or ellipsoidal with overlapping classes): all classes through
+            // i_overlay, as the pieces are.
+            if planar || others.is_none() {
+                kernel.undecided += 1;
+            }
             let all: Vec<MultiPolygon<f64>> = (0..classes)
                 .filter(|&c| !of_class[c].is_empty())
                 .map(|c| geom(c).orient(Direction::Default))

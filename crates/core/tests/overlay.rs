@@ -355,3 +355,46 @@ fn overlapping_obstacles_of_a_class_are_united_not_summed() {
     assert_eq!(r.kernel.overlapping_classes, 1); // the forest
     assert_eq!(r.kernel.undecided, 0);
 }
+
+#[test]
+fn ellipsoidal_class_is_measured_on_its_outline() {
+    // The survey's formula depends on where edges are split, so a class's ellipsoidal area is
+    // that of the outline its pieces make, with a vertex at every node. Patch [0,50] × [0,40]
+    // (100 km east of CM 105E), covered by four runs in two rows whose shared edge y = 20 is
+    // split differently from each side (x = 30 below, x = 10 above). Summing the four runs'
+    // own areas would leave those shared edges uncancelled; the outline is the patch's ring with
+    // the nodes (30,0), (50,20), (10,40), (0,20) on it, measured by the formula directly.
+    use tuban_core::area::{AreaMeasure, Ellipsoidal};
+    use tuban_core::crs::Crs;
+    let (x0, y0) = (601_400.0, 3_303_900.0);
+    let r = |a: f64, b: f64, c: f64, d: f64| mp(rect(x0 + a, y0 + b, x0 + c, y0 + d));
+    let runs = vec![
+        Obstacle::new(FOREST, r(0.0, 0.0, 30.0, 20.0)),
+        Obstacle::new(FOREST, r(30.0, 0.0, 50.0, 20.0)),
+        Obstacle::new(FOREST, r(0.0, 20.0, 10.0, 40.0)),
+        Obstacle::new(FOREST, r(10.0, 20.0, 50.0, 40.0)),
+    ];
+    let crs = Crs::from_epsg(4544).unwrap();
+    let measure = Ellipsoidal::new(&crs).unwrap();
+    let options = OverlayOptions {
+        measure: Box::new(measure.clone()),
+        keep_pieces: false,
+    };
+    let index = ObstacleIndex::new(runs);
+    let patch = r(0.0, 0.0, 50.0, 40.0);
+    let res = overlay(&[Patch::new("p", "v", patch)], &index, CLASSES, &options).remove(0);
+    let outline = mp(polygon![
+        (x: x0, y: y0), (x: x0 + 30.0, y: y0), (x: x0 + 50.0, y: y0), (x: x0 + 50.0, y: y0 + 20.0),
+        (x: x0 + 50.0, y: y0 + 40.0), (x: x0 + 10.0, y: y0 + 40.0), (x: x0, y: y0 + 40.0),
+        (x: x0, y: y0 + 20.0)
+    ]);
+    let want = measure.area(&outline, geo::Coord { x: 0.0, y: 0.0 });
+    assert!(
+        (res.class_m2[FOREST] - want).abs() < 1e-9,
+        "{} vs {want} ({:e})",
+        res.class_m2[FOREST],
+        res.class_m2[FOREST] - want
+    );
+    assert_eq!(res.kernel.overlapping_classes, 0);
+    assert_eq!(res.kernel.undecided, 0);
+}

@@ -120,7 +120,6 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Error
         warnings: &warnings,
     };
     let describe = || stage::write::describe_run(project, &report, &notes, &rules, start);
-    let method = report.method;
     let written = stage::write::write_outputs(
         &report,
         &project.outputs,
@@ -147,7 +146,7 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Error
         warnings,
         notes: {
             let mut notes = written.notes;
-            notes.push(stage::overlay::kernel_note(&kernel, method));
+            notes.push(stage::overlay::kernel_note(&kernel));
             notes
         },
         kernel,

@@ -73,17 +73,22 @@ impl EdgeSet {
 
     /// Calls `f` with every edge whose envelope meets `r` (boundary contact included).
     pub fn for_each_near(&self, r: &Rect<f64>, mut f: impl FnMut(&Seg)) {
+        self.for_each_near_indexed(r, |_, s| f(s));
+    }
+
+    /// [`EdgeSet::for_each_near`], with each edge's index in [`EdgeSet::edges`].
+    pub fn for_each_near_indexed(&self, r: &Rect<f64>, mut f: impl FnMut(u32, &Seg)) {
         match &self.tree {
             Some(tree) => {
                 let aabb = AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
                 for e in tree.locate_in_envelope_intersecting(&aabb) {
-                    f(&self.edges[e.data as usize]);
+                    f(e.data, &self.edges[e.data as usize]);
                 }
             }
             None => {
-                for s in &self.edges {
+                for (i, s) in self.edges.iter().enumerate() {
                     if boxes_meet(&seg_box(s), r) {
-                        f(s);
+                        f(i as u32, s);
                     }
                 }
             }

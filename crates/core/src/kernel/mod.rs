@@ -86,16 +86,132 @@ pub(crate) fn orient(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>) -> f64 {
 /// assert_eq!(planar_area(&pieces), 0.25);
 /// ```
 pub fn boundary_pieces(a: &EdgeSet, b: &EdgeSet) -> Result<Vec<Seg>, Undecided> {
-    let mut out = Vec::new();
+    Ok(tagged_pieces(a, b)?.into_iter().map(|p| p.seg).collect())
+}
+
+/// A piece of the boundary of an intersection, with the edge it lies on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Piece {
+    /// The piece, directed.
+    pub seg: Seg,
+    /// True if it lies on an edge of the first polygon, false for the second.
+    pub of_a: bool,
+    /// The index of that edge in its [`EdgeSet::edges`].
+    pub edge: u32,
+}
+
+/// [`boundary_pieces`], each piece with the edge it lies on: pieces of one edge can be joined
+/// back (see [`join_pieces`]).
+pub fn tagged_pieces(a: &EdgeSet, b: &EdgeSet) -> Result<Vec<Piece>, Undecided> {
     let (Some(abox), Some(bbox)) = (a.bbox(), b.bbox()) else {
-        return Ok(out);
+        return Ok(Vec::new());
     };
     if !edges::boxes_meet(&abox, &bbox) {
-        return Ok(out);
+        return Ok(Vec::new());
     }
-    pieces::side(a, b, true, &bbox, &mut out)?;
-    pieces::side(b, a, false, &abox, &mut out)?;
-    Ok(out)
+    let (mut on_a, mut on_b) = (Vec::new(), Vec::new());
+    pieces::side(a, b, true, &bbox, &mut on_a)?;
+    pieces::side(b, a, false, &abox, &mut on_b)?;
+    let tag = |of_a: bool| move |(seg, edge): (Seg, u32)| Piece { seg, of_a, edge };
+    Ok(on_a
+        .into_iter()
+        .map(tag(true))
+        .chain(on_b.into_iter().map(tag(false)))
+        .collect())
+}
+
+/// The outline of the union of pieces of disjoint polygons: pieces are first cut where another
+/// piece's end lies exactly on them (neighbours of different lengths along one line), then
+/// pieces running both ways over the same points cancel (the edges two neighbours share). A
+/// measure that depends on where edges are split (the survey's ellipsoidal trapezoids) then sees
+/// the union's outline with a vertex at every node, as an overlay's output polygon has it,
+/// rather than shared edges that fail to cancel because they were split differently.
+/// (`K`, the edge each piece lies on, is kept for callers that group by it.)
+pub fn join_pieces<K: Ord + Copy>(pieces: Vec<(Seg, K)>) -> Vec<Seg> {
+    use std::collections::HashMap;
+    let mut pieces = node_collinear(pieces);
+    let key = |s: &Seg| {
+        [
+            s[0].x.to_bits(),
+            s[0].y.to_bits(),
+            s[1].x.to_bits(),
+            s[1].y.to_bits(),
+        ]
+    };
+    let mut by_key: HashMap<[u64; 4], Vec<usize>> = HashMap::new();
+    for (i, (s, _)) in pieces.iter().enumerate() {
+        by_key.entry(key(s)).or_default().push(i);
+    }
+    let mut gone = vec![false; pieces.len()];
+    for (i, (s, _)) in pieces.iter().enumerate() {
+        if gone[i] {
+            continue;
+        }
+        let rev = key(&[s[1], s[0]]);
+        if let Some(js) = by_key.get(&rev) {
+            if let Some(&j) = js.iter().find(|&&j| !gone[j]) {
+                gone[i] = true;
+                gone[j] = true;
+            }
+        }
+    }
+    let kept: Vec<(Seg, K)> = pieces
+        .drain(..)
+        .zip(gone)
+        .filter(|(_, g)| !g)
+        .map(|(p, _)| p)
+        .collect();
+    kept.into_iter().map(|(s, _)| s).collect()
+}
+
+/// Cuts every piece at the ends of other pieces lying exactly inside it (orientation zero,
+/// strictly between its ends). Pairs are found by a sweep along x.
+fn node_collinear<K: Copy>(pieces: Vec<(Seg, K)>) -> Vec<(Seg, K)> {
+    let n = pieces.len();
+    let lo = |s: &Seg| s[0].x.min(s[1].x);
+    let hi = |s: &Seg| s[0].x.max(s[1].x);
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| lo(&pieces[a].0).total_cmp(&lo(&pieces[b].0)));
+    let mut cuts: Vec<Vec<Coord<f64>>> = vec![Vec::new(); n];
+    for (k, &i) in order.iter().enumerate() {
+        for &j in &order[k + 1..] {
+            if lo(&pieces[j].0) > hi(&pieces[i].0) {
+                break;
+            }
+            let (si, sj) = (pieces[i].0, pieces[j].0);
+            for (a, b, into) in [(si, sj, i), (sj, si, j)] {
+                let bx = edges::seg_box(&a);
+                for p in b {
+                    if p != a[0]
+                        && p != a[1]
+                        && edges::in_box(p, &bx)
+                        && orient(a[0], a[1], p) == 0.0
+                    {
+                        cuts[into].push(p);
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(n);
+    for (i, (s, k)) in pieces.into_iter().enumerate() {
+        let c = &mut cuts[i];
+        if c.is_empty() {
+            out.push((s, k));
+            continue;
+        }
+        let d = (s[1].x - s[0].x, s[1].y - s[0].y);
+        let t = |p: &Coord<f64>| (p.x - s[0].x) * d.0 + (p.y - s[0].y) * d.1;
+        c.sort_by(|a, b| t(a).total_cmp(&t(b)));
+        c.dedup();
+        let mut from = s[0];
+        for &p in c.iter() {
+            out.push(([from, p], k));
+            from = p;
+        }
+        out.push(([from, s[1]], k));
+    }
+    out
 }
 
 /// Do the interiors of `a` and `b` meet inside the box `w` (in its interior)? Exact.

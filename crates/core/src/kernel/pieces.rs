@@ -41,7 +41,7 @@ pub fn side(
     other: &EdgeSet,
     this_is_a: bool,
     window: &Rect<f64>,
-    out: &mut Vec<Seg>,
+    out: &mut Vec<(Seg, u32)>,
 ) -> Result<(), Undecided> {
     let mut result = Ok(());
     let mut events: Vec<(f64, Event)> = Vec::new();
@@ -49,13 +49,17 @@ pub fn side(
     // there off the other's boundary (edges come in ring order unless `this` is indexed), which
     // spares a point-in-polygon test per edge.
     let mut last: Option<(Coord<f64>, State)> = None;
-    this.for_each_near(window, |e| {
+    let mut pieces: Vec<Seg> = Vec::new();
+    this.for_each_near_indexed(window, |k, e| {
         if result.is_err() {
             return;
         }
         events.clear();
+        pieces.clear();
         let carry = last.filter(|(at, _)| *at == e[0]).map(|(_, s)| s);
-        match edge(e, other, this_is_a, carry, &mut events, out) {
+        let r = edge(e, other, this_is_a, carry, &mut events, &mut pieces);
+        out.extend(pieces.iter().map(|&s| (s, k)));
+        match r {
             Ok(end) => last = end.map(|s| (e[1], s)),
             Err(u) => result = Err(u),
         }

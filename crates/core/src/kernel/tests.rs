@@ -120,3 +120,27 @@ fn the_kernel_declines_what_it_cannot_decide() {
     let b = sq(1.5, 1.5, 1.8, 1.8);
     assert!(intersection_area(&b, &a).is_err());
 }
+
+#[test]
+fn joined_pieces_are_the_union_outline() {
+    // Patch [0,4] × [0,2] covered by [0,4] × [0,1] below [0,2] × [1,2] and [2,4] × [1,2]. The
+    // long edge y = 1 (one piece) meets two shorter edges running the other way: it is cut at
+    // x = 2, then all three cancel. Left: the patch's outline with a vertex at every node:
+    // bottom 1, right 2 (cut at y = 1), top 2 (cut at x = 2), left 2: 7 segments.
+    let patch = EdgeSet::new(&sq(0.0, 0.0, 4.0, 2.0));
+    let mut all = Vec::new();
+    let cells = [
+        sq(0.0, 0.0, 4.0, 1.0),
+        sq(0.0, 1.0, 2.0, 2.0),
+        sq(2.0, 1.0, 4.0, 2.0),
+    ];
+    for (k, cell) in cells.iter().enumerate() {
+        for p in tagged_pieces(&patch, &EdgeSet::new(cell)).unwrap() {
+            let owner = if p.of_a { u32::MAX } else { k as u32 };
+            all.push((p.seg, (owner, p.edge)));
+        }
+    }
+    let joined = join_pieces(all);
+    assert_eq!(joined.len(), 7, "{joined:?}");
+    assert_eq!(planar_area(&joined), 8.0);
+}

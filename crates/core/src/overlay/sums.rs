@@ -17,7 +17,7 @@
 use geo::{Coord, MultiPolygon, Rect};
 
 use crate::area::AreaMeasure;
-use crate::kernel::{boundary_pieces, interiors_meet_within, EdgeSet};
+use crate::kernel::{interiors_meet_within, join_pieces, tagged_pieces, EdgeSet, Piece, Seg};
 
 /// How one obstacle meets the patch.
 pub(super) enum Rel {
@@ -43,6 +43,51 @@ pub(super) struct Cand {
     pub area: f64,
     /// Its edges, for the kernel.
     pub set: EdgeSet,
+    /// The kernel's boundary pieces of patch ∩ obstacle, kept for measures that are not
+    /// additive over split edges (empty for planar runs).
+    pub pieces: Vec<Piece>,
+}
+
+/// Owner key of the patch's edges in [`join_pieces`]; obstacles use their candidate index.
+const PATCH: u32 = u32::MAX;
+/// Owner key of the edges of the other classes' union (see [`union_area`]).
+const OTHERS: u32 = u32::MAX - 1;
+
+/// The area of the union of the candidates `ids` inside the patch (they are proved disjoint),
+/// measured on the outline their pieces make ([`join_pieces`]): what a vertex-dependent measure
+/// (the survey's ellipsoidal formula) gives for the union's polygon.
+pub(super) fn joined_area(
+    cands: &[Cand],
+    ids: &[usize],
+    patch: &EdgeSet,
+    measure: &dyn AreaMeasure,
+    origin: Coord<f64>,
+) -> f64 {
+    let mut all: Vec<(Seg, (u32, u32))> = Vec::new();
+    for &k in ids {
+        let c = &cands[k];
+        match c.rel {
+            Rel::Whole => all.extend(
+                c.set
+                    .edges()
+                    .iter()
+                    .enumerate()
+                    .map(|(e, &s)| (s, (k as u32, e as u32))),
+            ),
+            Rel::PatchInside => all.extend(
+                patch
+                    .edges()
+                    .iter()
+                    .enumerate()
+                    .map(|(e, &s)| (s, (PATCH, e as u32))),
+            ),
+            Rel::Cross(_) => all.extend(c.pieces.iter().map(|p| {
+                let owner = if p.of_a { PATCH } else { k as u32 };
+                (p.seg, (owner, p.edge))
+            })),
+        }
+    }
+    measure.pieces_area(&join_pieces(all), origin)
 }
 
 /// Do the interiors of two boxes overlap (more than touching)?
@@ -149,10 +194,14 @@ pub(super) fn union_area(
     };
     let o_area = measure.area(o, origin);
     let o_set = EdgeSet::new(o);
-    let mut common = 0.0;
+    // O ∩ G, joined into outlines (the measure may depend on where edges are split).
+    let mut all: Vec<(Seg, (u32, u32))> = Vec::new();
     for &g in group_ids {
-        let pieces = boundary_pieces(&o_set, &cands[g].set).ok()?;
-        common += measure.pieces_area(&pieces, origin);
+        for p in tagged_pieces(&o_set, &cands[g].set).ok()? {
+            let owner = if p.of_a { OTHERS } else { g as u32 };
+            all.push((p.seg, (owner, p.edge)));
+        }
     }
+    let common = measure.pieces_area(&join_pieces(all), origin);
     Some(group_sum + o_area - common)
 }

@@ -113,10 +113,7 @@ pub fn overlay(
 }
 
 /// A sentence for the run's notes on how the area kernel served the overlay.
-pub fn kernel_note(k: &KernelUse, method: AreaMethod) -> String {
-    if method != AreaMethod::Planar {
-        return "area kernel: not used for ellipsoidal areas (the survey's formula depends on the polygon's vertices, so class areas are measured on i_overlay's polygons); planar runs (--area-method planar) use it".into();
-    }
+pub fn kernel_note(k: &KernelUse) -> String {
     format!(
         "area kernel: {} obstacles crossing a patch's boundary measured in double precision; {} questions the kernel could not decide, answered by i_overlay; {} class measurements by i_overlay where a class's obstacles overlap inside a patch (grave discs, road corridors)",
         k.pairs, k.undecided, k.overlapping_classes
