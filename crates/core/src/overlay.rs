@@ -36,7 +36,7 @@ use crate::clip::clip_to_rect;
 use crate::kernel::{tagged_pieces, EdgeSet};
 
 mod sums;
-use sums::{all_disjoint, disjoint_between, joined_area, union_area, Cand, Rel};
+use sums::{all_disjoint, disjoint_between, joined_area, plausible, union_area, Cand, Rel};
 
 /// A rectification patch (整改图斑): the polygon to restore, with its identity.
 #[derive(Debug, Clone, PartialEq)]
@@ -404,6 +404,7 @@ pub fn overlay_one(
     // it a class is measured on the outline its pieces make (`sums::joined_area`), not as a sum
     // over pieces; planar areas are additive and simply summed.
     let planar = method == AreaMethod::Planar;
+    let patch_planar = geo::Area::unsigned_area(&local_patch);
 
     // Every obstacle that shares area with the patch, with that area measured by the kernel
     // (or by i_overlay where the kernel cannot decide the pair, counted).
@@ -446,6 +447,19 @@ pub fn overlay_one(
             Cheap::PatchInside => (Rel::PatchInside, area_m2),
             Cheap::Cross => {
                 let decided = tagged_pieces(&patch_set, &set).map_err(|_| undecided = 1);
+                // A sanity bound on the kernel's answer (see `sums::plausible`): beyond it, the
+                // pair is treated as undecided.
+                let decided = decided.and_then(|pieces| {
+                    let segs: Vec<_> = pieces.iter().map(|p| p.seg).collect();
+                    let a = crate::kernel::planar_area(&segs);
+                    let ob = geo::Area::unsigned_area(&local_ob);
+                    if plausible(a, patch_planar.min(ob)) {
+                        Ok(pieces)
+                    } else {
+                        undecided = 1;
+                        Err(())
+                    }
+                });
                 match decided {
                     Ok(pieces) if pieces.is_empty() => return (None, points, 0),
                     Ok(pieces) => {

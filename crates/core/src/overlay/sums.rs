@@ -14,6 +14,7 @@
 //! `union = Σ_G + area(O) − Σ_{g ∈ G} area(O ∩ g)`, the last terms by the kernel again.
 //! Only where the kernel cannot decide does the whole union fall back to i_overlay.
 
+use geo::orient::{Direction, Orient};
 use geo::{Coord, MultiPolygon, Rect};
 
 use crate::area::AreaMeasure;
@@ -88,6 +89,13 @@ pub(super) fn joined_area(
         }
     }
     measure.pieces_area(&join_pieces(all), origin)
+}
+
+/// Is `area` a possible area of a part of something of area `whole`? (Within 1e-9 relative
+/// plus 1e-9 m², which covers rounding and nothing else.)
+pub(super) fn plausible(area: f64, whole: f64) -> bool {
+    let tol = 1e-9 * (1.0 + whole.abs());
+    area.is_finite() && area >= -tol && area <= whole + tol
 }
 
 /// Do the interiors of two boxes overlap (more than touching)?
@@ -193,7 +201,8 @@ pub(super) fn union_area(
         return Some(group_sum);
     };
     let o_area = measure.area(o, origin);
-    let o_set = EdgeSet::new(o);
+    // i_overlay's output is not always wound the standard way; the kernel needs it.
+    let o_set = EdgeSet::new(&o.orient(Direction::Default));
     // O ∩ G, joined into outlines (the measure may depend on where edges are split).
     let mut all: Vec<(Seg, (u32, u32))> = Vec::new();
     for &g in group_ids {
@@ -203,5 +212,7 @@ pub(super) fn union_area(
         }
     }
     let common = measure.pieces_area(&join_pieces(all), origin);
-    Some(group_sum + o_area - common)
+    // A sanity bound, not a proof: the overlap cannot exceed either side. A kernel result
+    // outside it would be a bug; it is treated as undecided rather than trusted.
+    plausible(common, o_area.min(group_sum)).then_some(group_sum + o_area - common)
 }
