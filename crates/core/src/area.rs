@@ -8,6 +8,8 @@
 use geo::{Area, Coord, MultiPolygon};
 use serde::{Deserialize, Serialize};
 
+use crate::kernel::Seg;
+
 /// Which area a number is: the planar area in the layer's projected CRS, or the ellipsoidal area
 /// (图斑椭球面积) the land survey reports.
 ///
@@ -49,6 +51,11 @@ impl std::str::FromStr for AreaMethod {
 pub trait AreaMeasure: Send + Sync {
     /// Area in square metres of `local`, whose real coordinates are `local + origin`.
     fn area(&self, local: &MultiPolygon<f64>, origin: Coord<f64>) -> f64;
+    /// Area in square metres enclosed by closed cycles of directed pieces given in the local frame
+    /// (the boundary of an intersection as the area kernel returns it, [`crate::kernel`]):
+    /// positive counter-clockwise. The same sum as [`AreaMeasure::area`] takes over a polygon's
+    /// rings, taken over the pieces.
+    fn pieces_area(&self, pieces: &[Seg], origin: Coord<f64>) -> f64;
     /// Which method this is.
     fn method(&self) -> AreaMethod;
     /// A sentence for reports, e.g. "planar, in the patches' projected CRS".
@@ -70,6 +77,9 @@ pub struct Planar;
 impl AreaMeasure for Planar {
     fn area(&self, local: &MultiPolygon<f64>, _origin: Coord<f64>) -> f64 {
         local.unsigned_area()
+    }
+    fn pieces_area(&self, pieces: &[Seg], _origin: Coord<f64>) -> f64 {
+        crate::kernel::planar_area(pieces)
     }
     fn method(&self) -> AreaMethod {
         AreaMethod::Planar
@@ -99,6 +109,10 @@ impl Ellipsoidal {
 impl AreaMeasure for Ellipsoidal {
     fn area(&self, local: &MultiPolygon<f64>, origin: Coord<f64>) -> f64 {
         self.inner.area_with_offset(local, (origin.x, origin.y))
+    }
+    fn pieces_area(&self, pieces: &[Seg], origin: Coord<f64>) -> f64 {
+        self.inner
+            .signed_area_of_segments(pieces, (origin.x, origin.y))
     }
     fn method(&self) -> AreaMethod {
         AreaMethod::Ellipsoidal

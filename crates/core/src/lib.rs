@@ -65,6 +65,7 @@ pub mod clip;
 pub mod codes;
 pub mod crs;
 pub mod defaults;
+pub mod kernel;
 pub mod layer;
 pub mod measures;
 pub mod overlay;

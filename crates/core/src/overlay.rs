@@ -33,6 +33,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::area::{AreaMeasure, AreaMethod, Planar};
 use crate::clip::clip_to_rect;
+use crate::kernel::{tagged_pieces, EdgeSet};
+
+mod relate;
+mod sums;
+use relate::{class_geometry, relate_cheap, Cheap};
+use sums::{all_disjoint, disjoint_between, joined_area, plausible, union_area, Cand, Rel};
 
 /// A rectification patch (整改图斑): the polygon to restore, with its identity.
 #[derive(Debug, Clone, PartialEq)]
@@ -256,8 +262,34 @@ pub struct PatchResult {
     /// [`OverlayOptions::keep_pieces`]): `(class index, geometry)`.
     #[serde(skip)]
     pub pieces: Vec<(usize, MultiPolygon<f64>)>,
+    /// How the area kernel served this patch, and where i_overlay stood in.
+    #[serde(default)]
+    pub kernel: KernelUse,
     /// Set when this patch could not be processed; the areas are then zero and must not be used.
     pub error: Option<String>,
+}
+
+/// How the area kernel ([`crate::kernel`]) served a patch: class and union areas come from the
+/// kernel except where these counts say otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct KernelUse {
+    /// Obstacles crossing the patch's boundary, whose shared area the kernel was asked for.
+    pub pairs: u32,
+    /// Questions the kernel could not decide exactly (a pair's area, whether two obstacles
+    /// overlap, a union term), answered by i_overlay instead.
+    pub undecided: u32,
+    /// Classes measured by i_overlay because their obstacles overlap inside the patch (grave
+    /// discs, road corridors) or could not be proved not to.
+    pub overlapping_classes: u32,
+}
+
+impl KernelUse {
+    /// Adds `other`'s counts to these.
+    pub fn add(&mut self, other: &KernelUse) {
+        self.pairs += other.pairs;
+        self.undecided += other.undecided;
+        self.overlapping_classes += other.overlapping_classes;
+    }
 }
 
 impl PatchResult {
@@ -276,6 +308,7 @@ impl PatchResult {
             point_count: vec![0; classes],
             method,
             pieces: Vec::new(),
+            kernel: KernelUse::default(),
             error: Some(error),
         }
     }
@@ -350,7 +383,7 @@ pub fn overlay_one(
         );
     }
     let origin = env.min();
-    let local_patch = to_local(&patch.geometry, origin);
+    let local_patch = oriented(to_local(&patch.geometry, origin));
     let local_env = Rect::new(Coord { x: 0.0, y: 0.0 }, env.max() - origin);
     // Obstacles are cut to this box before any boolean operation: the patch's envelope grown by
     // 1% of its size plus 1 m, so the patch lies strictly inside it.
@@ -365,17 +398,19 @@ pub fn overlay_one(
             y: env.max().y + margin,
         },
     );
-    let patch_edges = edges(&local_patch);
+    let patch_set = EdgeSet::new(&local_patch);
     let area_m2 = options.measure.area(&local_patch, origin);
+    let measure = options.measure.as_ref();
+    // The survey's ellipsoidal formula depends on where edges are split (shared edges of DEM
+    // runs of different lengths, each measured whole, failed to cancel by up to 3e-3 m²), so for
+    // it a class is measured on the outline its pieces make (`sums::joined_area`), not as a sum
+    // over pieces; planar areas are additive and simply summed.
+    let planar = method == AreaMethod::Planar;
+    let patch_planar = geo::Area::unsigned_area(&local_patch);
 
-    // Per class: the pieces that are a whole obstacle (inside the patch) or the whole patch
-    // (inside an obstacle), and the pieces of obstacles that cross the patch's boundary, each
-    // with its obstacle (local) when that lies inside the clip box.
-    let mut by_class: Vec<Vec<MultiPolygon<f64>>> = vec![Vec::new(); classes];
-    let mut crossing: Vec<Vec<CutPiece>> = vec![Vec::new(); classes];
-    let mut class_count = vec![0u64; classes];
-    let mut point_count = vec![0u64; classes];
-    for i in index.candidates(env) {
+    // Every obstacle that shares area with the patch, with that area measured by the kernel
+    // (or by i_overlay where the kernel cannot decide the pair, counted).
+    let relate = |i: usize| -> (Option<Cand>, Option<(usize, u64)>, u32) {
         let obstacle = &index.obstacles[i];
         assert!(
             obstacle.class < classes,
@@ -383,6 +418,10 @@ pub fn overlay_one(
             obstacle.class,
             classes
         );
+        let points = obstacle.tally.and_then(|t| {
+            patch_contains(&patch_set, &patch.geometry, origin, t.at)
+                .then_some((obstacle.class, u64::from(t.count)))
+        });
         let oenv = index.envelopes[i];
         let small = contains_rect(&clip_box, &oenv);
         let (local_ob, local_oenv) = if small {
@@ -395,84 +434,196 @@ pub fn overlay_one(
             let local_oenv = local_ob.bounding_rect();
             (local_ob, local_oenv)
         };
-        let related = local_oenv.and_then(|local_oenv| {
-            relate_piece(&local_patch, &patch_edges, local_env, &local_ob, local_oenv)
-        });
-        let (piece, cut) = match related {
-            Some((piece, cut)) => (Some(piece), cut),
-            None => (None, false),
+        let Some(env) = local_oenv else {
+            return (None, points, 0);
         };
-        if let Some(t) = obstacle.tally {
-            if patch.geometry.intersects(&t.at) {
-                point_count[obstacle.class] += u64::from(t.count);
+        let local_ob = oriented(local_ob);
+        let Some(cheap) = relate_cheap(&local_patch, &patch_set, local_env, &local_ob, env) else {
+            return (None, points, 0);
+        };
+        let set = EdgeSet::new(&local_ob);
+        let mut undecided = 0;
+        let mut kept = Vec::new();
+        let (rel, area) = match cheap {
+            Cheap::Whole => (Rel::Whole, measure.area(&local_ob, origin)),
+            Cheap::PatchInside => (Rel::PatchInside, area_m2),
+            Cheap::Cross => {
+                let decided = tagged_pieces(&patch_set, &set).map_err(|_| undecided = 1);
+                // A sanity bound on the kernel's answer (see `sums::plausible`): beyond it, the
+                // pair is treated as undecided.
+                let decided = decided.and_then(|pieces| {
+                    let segs: Vec<_> = pieces.iter().map(|p| p.seg).collect();
+                    let a = crate::kernel::planar_area(&segs);
+                    let ob = geo::Area::unsigned_area(&local_ob);
+                    if plausible(a, patch_planar.min(ob)) {
+                        Ok(pieces)
+                    } else {
+                        undecided = 1;
+                        Err(())
+                    }
+                });
+                match decided {
+                    Ok(pieces) if pieces.is_empty() => return (None, points, 0),
+                    Ok(pieces) => {
+                        let segs: Vec<_> = pieces.iter().map(|p| p.seg).collect();
+                        let area = measure.pieces_area(&segs, origin);
+                        if !planar {
+                            kept = pieces;
+                        }
+                        (Rel::Cross(None), area)
+                    }
+                    Err(()) => {
+                        let piece = local_patch
+                            .intersection(&local_ob)
+                            .orient(Direction::Default);
+                        if piece.0.is_empty() {
+                            return (None, points, undecided);
+                        }
+                        let area = measure.area(&piece, origin);
+                        (Rel::Cross(Some(piece)), area)
+                    }
+                }
             }
+        };
+        let cand = Cand {
+            class: obstacle.class,
+            local: local_ob,
+            env,
+            small,
+            tally: obstacle.tally.is_some(),
+            rel,
+            area,
+            set,
+            pieces: kept,
+        };
+        (Some(cand), points, undecided)
+    };
+    let found = index.candidates(env);
+    // A large patch spreads its obstacles over the pool (each is independent); a small one
+    // stays on its thread, where the patches themselves run in parallel.
+    let related: Vec<_> = if patch_set.edges().len() > PARALLEL_FROM {
+        found.par_iter().map(|&i| relate(i)).collect()
+    } else {
+        found.iter().map(|&i| relate(i)).collect()
+    };
+    let mut class_count = vec![0u64; classes];
+    let mut point_count = vec![0u64; classes];
+    let mut kernel = KernelUse::default();
+    let mut cands: Vec<Cand> = Vec::new();
+    for (cand, points, undecided) in related {
+        if let Some((c, n)) = points {
+            point_count[c] += n;
         }
-        if let Some(piece) = piece.filter(|p| !p.0.is_empty()) {
-            // geo's intersection may return a hole wound like its exterior (one touching the
-            // exterior at a vertex), and unary_union takes its fill rule from the first ring's
-            // winding: without re-orienting, such a hole would be counted as covered (found by
-            // the overlay fuzz target; fuzz/artifacts/overlay/crash-0e8c76f4…).
-            let piece = piece.orient(Direction::Default);
-            if cut {
-                // Kept for the merge below: grave discs (obstacles from points), which overlap
-                // one another by design. Only whole ones: a cut obstacle's clipped outline can
-                // hold zero-width spikes along the clip box (Sutherland-Hodgman), which
-                // unary_union misreads.
-                let whole = (small && obstacle.tally.is_some())
-                    .then(|| local_ob.orient(Direction::Default));
-                crossing[obstacle.class].push((piece, whole));
-            } else {
-                by_class[obstacle.class].push(piece);
+        kernel.undecided += undecided;
+        if let Some(cand) = cand {
+            if matches!(cand.rel, Rel::Cross(_)) {
+                kernel.pairs += 1;
             }
-            class_count[obstacle.class] += 1;
+            class_count[cand.class] += 1;
+            cands.push(cand);
         }
+    }
+    let mut of_class: Vec<Vec<usize>> = vec![Vec::new(); classes];
+    for (k, c) in cands.iter().enumerate() {
+        of_class[c.class].push(k);
     }
 
+    // Per class: the kernel's sum where its obstacles are proved disjoint, else i_overlay.
     let mut class_m2 = vec![0.0; classes];
-    let mut class_geoms: Vec<(usize, MultiPolygon<f64>)> = Vec::new();
-    for (c, (mut pieces, cut)) in by_class.into_iter().zip(crossing).enumerate() {
-        let merged = if pieces.len() + cut.len() == 0 {
+    let mut summed = vec![false; classes];
+    for (c, ids) in of_class.iter().enumerate() {
+        if ids.is_empty() {
             continue;
-        } else if cut.iter().all(|(_, whole)| whole.is_none()) {
-            pieces.extend(cut.into_iter().map(|(piece, _)| piece));
-            if pieces.len() == 1 {
-                pieces.pop().expect("one piece")
+        }
+        let tally = ids.iter().any(|&k| cands[k].tally);
+        if !tally && all_disjoint(&cands, ids, &local_env, &mut kernel.undecided) {
+            class_m2[c] = if planar {
+                ids.iter().map(|&k| cands[k].area).sum()
             } else {
-                unary_union(pieces.iter())
-            }
-        } else if pieces.is_empty() && cut.len() == 1 {
-            cut.into_iter().next().expect("one piece").0
+                joined_area(&cands, ids, &patch_set, measure, origin)
+            };
+            summed[c] = true;
         } else {
-            // Overlapping grave discs cut by the patch's boundary: the union of their pieces
-            // would hold many near-collinear copies of that boundary, each rounded by its own
-            // intersection, which i_overlay's snap rounding can take seconds to settle (ten
-            // discs across a patch's edge: 1.4 s, where the whole run of 100k patches takes 8).
-            // The same area is the patch intersected with the union of the pieces inside the
-            // patch and of those discs, uncut. Other classes (land-use polygons, raster cells)
-            // tile without overlapping and keep the union of their pieces, one rounding closer
-            // to exact.
-            pieces.extend(cut.into_iter().map(|(piece, whole)| whole.unwrap_or(piece)));
-            local_patch
-                .intersection(&unary_union(pieces.iter()))
-                .orient(Direction::Default)
-        };
-        class_m2[c] = options.measure.area(&merged, origin);
-        class_geoms.push((c, merged));
+            kernel.overlapping_classes += 1;
+        }
     }
-    let union_m2 = match class_geoms.len() {
-        0 => 0.0,
-        1 => class_m2[class_geoms[0].0],
+    // The i_overlay geometry of a class (for fallbacks and the pieces written out).
+    let geometry_of = |c: usize| class_geometry(&local_patch, &cands, &of_class[c]);
+    let mut class_geoms: Vec<(usize, MultiPolygon<f64>)> = Vec::new();
+    for c in 0..classes {
+        if of_class[c].is_empty() || (summed[c] && !options.keep_pieces) {
+            continue;
+        }
+        let g = geometry_of(c);
+        if !summed[c] {
+            class_m2[c] = options.measure.area(&g, origin);
+        }
+        class_geoms.push((c, g));
+    }
+
+    // The union: the kernel classes disjoint from one another (chosen in class order) are summed;
+    // the rest is united by i_overlay and its overlap with them taken off (module `sums`).
+    let mut group: Vec<usize> = Vec::new();
+    let mut group_sum = 0.0;
+    for c in (0..classes).filter(|&c| summed[c]) {
+        if disjoint_between(
+            &cands,
+            &group,
+            &of_class[c],
+            &local_env,
+            &mut kernel.undecided,
+        ) {
+            group.extend(&of_class[c]);
+            group_sum += class_m2[c];
+        }
+    }
+    let rest: Vec<usize> = (0..classes)
+        .filter(|&c| !of_class[c].is_empty())
+        .filter(|&c| !group.iter().any(|&k| cands[k].class == c))
+        .collect();
+    let geom = |c: usize| {
+        class_geoms
+            .iter()
+            .find(|(k, _)| *k == c)
+            .map(|(_, g)| g.clone())
+            .unwrap_or_else(|| geometry_of(c))
+    };
+    let others = match rest.len() {
+        0 => None,
+        1 => Some(geom(rest[0])),
         _ => {
-            let oriented: Vec<MultiPolygon<f64>> = class_geoms
-                .iter()
-                .map(|(_, g)| g.orient(Direction::Default))
+            let gs: Vec<MultiPolygon<f64>> = rest.iter().map(|&c| geom(c)).collect();
+            Some(unary_union(gs.iter()).orient(Direction::Default))
+        }
+    };
+    if !planar && !group.is_empty() {
+        group_sum = joined_area(&cands, &group, &patch_set, measure, origin);
+    }
+    // Ellipsoidal areas are not additive over differently split edges either, so the
+    // inclusion-exclusion below is for planar areas; an ellipsoidal union with overlapping
+    // classes is measured on i_overlay's polygon, as before.
+    let union = if planar || others.is_none() {
+        union_area(&cands, &group, group_sum, others.as_ref(), measure, origin)
+    } else {
+        None
+    };
+    let union_m2 = match union {
+        Some(u) => u,
+        None => {
+            // Undecided (or ellipsoidal with overlapping classes): all classes through
+            // i_overlay, as the pieces are.
+            if planar || others.is_none() {
+                kernel.undecided += 1;
+            }
+            let all: Vec<MultiPolygon<f64>> = (0..classes)
+                .filter(|&c| !of_class[c].is_empty())
+                .map(|c| geom(c).orient(Direction::Default))
                 .collect();
-            let all = unary_union(oriented.iter());
-            options.measure.area(&all, origin)
+            options.measure.area(&unary_union(all.iter()), origin)
         }
     };
     // Geometrically, every class lies inside the union and the union inside the patch. The
-    // numbers come from different polygons, and each boolean operation snaps to its own grid
+    // numbers come from different computations, and each boolean operation snaps to its own grid
     // (i_overlay: about half the extent / 2^29), so the relations can break by about a grid step
     // times the boundary's length (measured 1.4e-3 m² on a 1536 m × 6 cm sliver, found by the
     // overlay fuzz target); restore them so that clean = area - union is never negative and no
@@ -510,57 +661,45 @@ pub fn overlay_one(
         point_count,
         method,
         pieces,
+        kernel,
         error: None,
     }
 }
 
-/// A piece cut from an obstacle that crosses the patch's boundary, with the whole obstacle (local)
-/// when it is to be merged whole (see overlay_one).
-type CutPiece = (MultiPolygon<f64>, Option<MultiPolygon<f64>>);
+/// Patches with more edges than this spread their obstacles over the thread pool.
+const PARALLEL_FROM: usize = 4096;
 
-/// The part of `obstacle` inside `patch` (both local), or `None` if they share no area; `true`
-/// when it had to be cut (the obstacle crosses the patch's boundary).
-fn relate_piece(
+/// Is `at` (real coordinates) in the patch, boundary included? Exact through the kernel's
+/// winding number; on the boundary (undecided there) geo's test, which counts the boundary in.
+fn patch_contains(
+    set: &EdgeSet,
     patch: &MultiPolygon<f64>,
-    patch_edges: &[(Coord<f64>, Coord<f64>)],
-    patch_env: Rect<f64>,
-    obstacle: &MultiPolygon<f64>,
-    obstacle_env: Rect<f64>,
-) -> Option<(MultiPolygon<f64>, bool)> {
-    if !rects_meet(&patch_env, &obstacle_env) {
-        return None;
+    origin: Coord<f64>,
+    at: Coord<f64>,
+) -> bool {
+    match set.contains(at - origin) {
+        Ok(inside) => inside,
+        Err(_) => patch.intersects(&at),
     }
-    // No patch edge meets the obstacle's envelope: the envelope lies wholly inside the patch or
-    // wholly outside it, and so does the obstacle. One interior point of the obstacle decides.
-    if !patch_edges
-        .iter()
-        .any(|&(a, b)| segment_meets_rect(a, b, &obstacle_env))
-    {
-        let probe = first_vertex(obstacle)?;
-        return if patch.intersects(&probe) {
-            Some((obstacle.clone(), false))
-        } else {
-            None
-        };
-    }
-    // No obstacle edge meets the patch's envelope: the patch is wholly inside the obstacle or
-    // wholly outside it.
-    if !edges(obstacle)
-        .iter()
-        .any(|&(a, b)| segment_meets_rect(a, b, &patch_env))
-    {
-        let probe = first_vertex(patch)?;
-        return if obstacle.intersects(&probe) {
-            Some((patch.clone(), false))
-        } else {
-            None
-        };
-    }
-    let piece = patch.intersection(obstacle);
-    if piece.0.is_empty() {
-        None
+}
+
+/// `mp` with counter-clockwise exteriors and clockwise holes, as the area kernel needs: the
+/// constructors orient, but the fields are public, and a ring wound the other way would flip
+/// the kernel's sides. Checking costs one pass; re-orienting happens only when needed.
+fn oriented(mp: MultiPolygon<f64>) -> MultiPolygon<f64> {
+    let twice = |r: &LineString<f64>| -> f64 {
+        let Some(&c) = r.0.first() else { return 0.0 };
+        r.0.windows(2)
+            .map(|w| (w[0].x - c.x) * (w[1].y - c.y) - (w[1].x - c.x) * (w[0].y - c.y))
+            .sum()
+    };
+    let ok =
+        mp.0.iter()
+            .all(|p| twice(p.exterior()) >= 0.0 && p.interiors().iter().all(|h| twice(h) <= 0.0));
+    if ok {
+        mp
     } else {
-        Some((piece, true))
+        mp.orient(Direction::Default)
     }
 }
 

@@ -108,7 +108,7 @@ pub struct Judgement {
 /// use tuban_core::area::AreaMethod;
 /// let r = PatchResult { area_m2: 1000.0, class_m2: vec![0.0, 300.0, 50.0, 0.0], union_m2: 340.0,
 ///     class_count: vec![0; 4], point_count: vec![0; 4], method: AreaMethod::Planar, pieces: vec![],
-///     error: None };
+///     kernel: Default::default(), error: None };
 /// let j = judge(&r, &VerdictRules::default()).unwrap();
 /// assert_eq!(j.verdict, Verdict::Partly);
 /// assert_eq!(j.reasons, vec![(1, 300.0), (2, 50.0)]);
@@ -165,6 +165,7 @@ mod tests {
             point_count: vec![0; 4],
             method: AreaMethod::Planar,
             pieces: vec![],
+            kernel: Default::default(),
             error: None,
         }
     }

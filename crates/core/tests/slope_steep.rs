@@ -306,3 +306,54 @@ fn an_empty_dem_or_no_envelopes_give_nothing() {
     .unwrap();
     assert_eq!(r.stats.envelopes_outside, 1);
 }
+
+#[test]
+fn two_planes_steep_area_to_a_micro_square_metre() {
+    // Flat west of the column 10 (z = 0), a 45° plane east of it (z = 5 (c − 10) on 5 m cells).
+    // Horn's slope at a cell depends on its neighbours' columns: c ≤ 9 flat, c = 10 at
+    // atan(0.5) = 26.6°, c ≥ 11 at 45°. With a 30° threshold the steep cells are the columns
+    // 11..=28 (the last column, 29, is left out of the patch), i.e. x ≥ 600055.
+    let (cols, rows) = (30, 20);
+    let g = Grid::new(
+        GeoTransform::new(600000.0, 3304100.0, 5.0, 5.0),
+        cols,
+        rows,
+        CrsKind::Projected,
+        None,
+        (0..cols * rows)
+            .map(|i| (5.0 * ((i % cols) as f64 - 10.0)).max(0.0))
+            .collect(),
+    )
+    .unwrap();
+    // A quadrilateral at odd angles across the seam; every coordinate exact in binary.
+    let patch = Patch::new(
+        "q",
+        "v",
+        MultiPolygon(vec![polygon![
+            (x: 600020.5, y: 3304012.25), (x: 600131.75, y: 3304020.5),
+            (x: 600120.25, y: 3304087.75), (x: 600041.5, y: 3304080.0)
+        ]]),
+    );
+    let env = vec![patch.geometry.bounding_rect().unwrap()];
+    let options = SteepOptions {
+        threshold_deg: 30.0,
+        ..SteepOptions::default()
+    };
+    let steep = steep_obstacles(&g, &env, 0, &options).unwrap();
+    let index = ObstacleIndex::new(steep.obstacles);
+    let res = overlay(&[patch], &index, 1, &OverlayOptions::default());
+    // By hand (exact rational arithmetic, Python's fractions, clipping the quadrilateral to
+    // x ≥ 600055): 29802233/6230 m² = 4783.665008025682…; the patch is 6374.5 m².
+    let want = 29802233.0 / 6230.0;
+    assert!((res[0].area_m2 - 6374.5).abs() < 1e-9, "{res:?}");
+    assert!(
+        (res[0].class_m2[0] - want).abs() < 1e-6,
+        "steep {} vs {want} (diff {:e})",
+        res[0].class_m2[0],
+        res[0].class_m2[0] - want
+    );
+    assert!((res[0].union_m2 - want).abs() < 1e-6, "{res:?}");
+    // The DEM cells tile: the kernel proved them disjoint and summed them.
+    assert_eq!(res[0].kernel.undecided, 0);
+    assert_eq!(res[0].kernel.overlapping_classes, 0);
+}

@@ -166,6 +166,7 @@ fn result(area: f64, class_m2: Vec<f64>, union: f64) -> PatchResult {
         point_count: vec![0; n],
         method: AreaMethod::Ellipsoidal,
         pieces: vec![],
+        kernel: Default::default(),
         error: None,
     }
 }

@@ -50,6 +50,7 @@ fn result(
         point_count: vec![0; n],
         method: AreaMethod::Ellipsoidal,
         pieces,
+        kernel: Default::default(),
         error: None,
     }
 }

@@ -55,6 +55,7 @@ fn result(
         point_count: vec![0; n],
         method: AreaMethod::Ellipsoidal,
         pieces,
+        kernel: Default::default(),
         error: None,
     }
 }

@@ -42,8 +42,11 @@ pub struct Outcome {
     pub steep: Option<SteepStats>,
     /// Things the user should know that did not stop the run (e.g. patches beyond the DEM).
     pub warnings: Vec<String>,
-    /// Information about the outputs (e.g. how long column names were shortened for a DBF).
+    /// Information about the outputs (e.g. how long column names were shortened for a DBF), and
+    /// how the area kernel served the overlay.
     pub notes: Vec<String>,
+    /// How the area kernel served the overlay: where it measured, where i_overlay stood in.
+    pub kernel: tuban_core::overlay::KernelUse,
     /// Stage timings.
     pub timings: Timings,
 }
@@ -104,6 +107,7 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Error
         landuse,
         steep,
         mut warnings,
+        kernel,
     } = measured;
     let options = WriteOptions {
         lang: project.lang,
@@ -145,7 +149,12 @@ fn run_here(project: &Project, progress: &dyn Progress) -> Result<Outcome, Error
         landuse,
         steep,
         warnings,
-        notes: written.notes,
+        notes: {
+            let mut notes = written.notes;
+            notes.push(stage::overlay::kernel_note(&kernel));
+            notes
+        },
+        kernel,
         timings,
     })
 }
@@ -165,6 +174,7 @@ struct Measured {
     landuse: Option<CodeTable>,
     steep: Option<SteepStats>,
     warnings: Vec<String>,
+    kernel: tuban_core::overlay::KernelUse,
 }
 
 /// Stages 1 to 7: read, settle CRS, build, slope, index, overlay, account.
@@ -299,6 +309,7 @@ fn measure(
     clock.lap(|t| &mut t.overlay);
 
     progress.start(Stage::Account, None);
+    let kernel = overlaid.kernel;
     let report = stage::account::account(patches, overlaid, rules, working);
     progress.finish();
     clock.lap(|t| &mut t.account);
@@ -315,6 +326,7 @@ fn measure(
         landuse,
         steep,
         warnings,
+        kernel,
     })
 }
 

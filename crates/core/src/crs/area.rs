@@ -255,6 +255,27 @@ impl EllipsoidalArea {
     }
 }
 
+impl EllipsoidalArea {
+    /// Signed area in m² enclosed by closed cycles of directed segments (in any order) whose
+    /// coordinates are relative to `offset`: the same trapezoids as for a ring, edge by edge, all
+    /// against one reference meridian (the first segment's start), which cancels over closed
+    /// cycles. This measures the boundary pieces the area kernel returns ([`crate::kernel`]).
+    pub fn signed_area_of_segments(&self, segs: &[[Coord<f64>; 2]], offset: (f64, f64)) -> f64 {
+        let p = &self.projector;
+        let mut l0 = None;
+        let mut sum = 0.0;
+        for [a, b] in segs {
+            let (la, ba) = p.to_radians_local(a.x + offset.0, a.y + offset.1);
+            let (lb, bb) = p.to_radians_local(b.x + offset.0, b.y + offset.1);
+            let l0 = *l0.get_or_insert(la);
+            sum += self
+                .formula
+                .trapezoid(0.5 * ((la - l0) + (lb - l0)), ba, bb);
+        }
+        sum
+    }
+}
+
 /// The ellipsoidal area in m² of `mp`, given in `crs` (a one-off convenience; build an
 /// [`EllipsoidalArea`] to measure many).
 ///

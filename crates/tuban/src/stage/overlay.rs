@@ -8,7 +8,9 @@ use rayon::prelude::*;
 use tuban_core::area::{AreaMeasure, AreaMethod, Ellipsoidal, Planar};
 use tuban_core::crs::Crs;
 use tuban_core::geo;
-use tuban_core::overlay::{overlay_with_progress, Obstacle, ObstacleIndex, OverlayOptions};
+use tuban_core::overlay::{
+    overlay_with_progress, KernelUse, Obstacle, ObstacleIndex, OverlayOptions,
+};
 use tuban_core::overlay::{Patch, PatchResult};
 
 use crate::progress::{check, Progress, Stage};
@@ -48,6 +50,8 @@ pub struct Overlaid {
     pub method_note: String,
     /// Each patch's `(planar, ellipsoidal)` area, whatever the method of the other numbers.
     pub both_areas: Vec<(f64, f64)>,
+    /// How the area kernel served the patches, summed over them.
+    pub kernel: KernelUse,
 }
 
 /// Stage 6: measures every patch against `index` (obstacle classes `0..classes`) in `working`,
@@ -81,6 +85,10 @@ pub fn overlay(
         ));
     }
     progress.finish();
+    let mut kernel = KernelUse::default();
+    for r in &results {
+        kernel.add(&r.kernel);
+    }
     // Both areas of every patch go in the outputs, whichever method the other columns use.
     let both_areas = patches
         .par_iter()
@@ -100,5 +108,14 @@ pub fn overlay(
         method,
         method_note,
         both_areas,
+        kernel,
     })
+}
+
+/// A sentence for the run's notes on how the area kernel served the overlay.
+pub fn kernel_note(k: &KernelUse) -> String {
+    format!(
+        "area kernel: {} obstacles crossing a patch's boundary measured in double precision; {} questions the kernel could not decide, answered by i_overlay; {} class measurements by i_overlay where a class's obstacles overlap inside a patch (grave discs, road corridors)",
+        k.pairs, k.undecided, k.overlapping_classes
+    )
 }

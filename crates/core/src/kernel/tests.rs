@@ -1,0 +1,146 @@
+//! Hand-computed cases of the area kernel: each expected value is worked out in the comment.
+
+use geo::orient::{Direction, Orient};
+use geo::{Coord, LineString, MultiPolygon, Polygon};
+
+use super::*;
+
+fn poly(ext: &[(f64, f64)], holes: &[&[(f64, f64)]]) -> MultiPolygon<f64> {
+    let ring = |r: &[(f64, f64)]| LineString(r.iter().map(|&(x, y)| Coord { x, y }).collect());
+    MultiPolygon(vec![Polygon::new(
+        ring(ext),
+        holes.iter().map(|h| ring(h)).collect(),
+    )])
+    .orient(Direction::Default)
+}
+
+fn sq(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
+    poly(&[(x0, y0), (x1, y0), (x1, y1), (x0, y1)], &[])
+}
+
+fn area(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> f64 {
+    let ab = intersection_area(a, b).expect("decided");
+    let ba = intersection_area(b, a).expect("decided");
+    assert_eq!(ab, ba, "the kernel is symmetric");
+    ab
+}
+
+#[test]
+fn overlapping_squares() {
+    // [0,2]² ∩ [1,3]² = [1,2]²: 1.
+    assert_eq!(area(&sq(0.0, 0.0, 2.0, 2.0), &sq(1.0, 1.0, 3.0, 3.0)), 1.0);
+}
+
+#[test]
+fn identical_polygons_count_their_shared_boundary_once() {
+    assert_eq!(area(&sq(0.0, 0.0, 2.0, 3.0), &sq(0.0, 0.0, 2.0, 3.0)), 6.0);
+}
+
+#[test]
+fn shared_edges_same_way_and_opposite_ways() {
+    // Left half of the square: shares three edges' worth of boundary, same way: 1 × 2.
+    assert_eq!(area(&sq(0.0, 0.0, 2.0, 2.0), &sq(0.0, 0.0, 1.0, 2.0)), 2.0);
+    // Neighbours across x = 2: opposite ways, nothing common, and no pieces at all.
+    let (a, b) = (sq(0.0, 0.0, 2.0, 2.0), sq(2.0, 0.0, 3.0, 2.0));
+    assert!(boundary_pieces(&EdgeSet::new(&a), &EdgeSet::new(&b))
+        .unwrap()
+        .is_empty());
+    // Part of the bottom edge shared, same way: [1,2] × [0,1] = 1.
+    assert_eq!(area(&sq(0.0, 0.0, 2.0, 2.0), &sq(1.0, 0.0, 3.0, 1.0)), 1.0);
+    // Part of the bottom edge shared, opposite ways (b below): 0.
+    assert_eq!(area(&sq(0.0, 0.0, 2.0, 2.0), &sq(1.0, -1.0, 3.0, 0.0)), 0.0);
+}
+
+#[test]
+fn corner_contact_and_containment() {
+    assert_eq!(area(&sq(0.0, 0.0, 1.0, 1.0), &sq(1.0, 1.0, 2.0, 2.0)), 0.0);
+    // Inside without contact, and inside touching the edge x = 0 with a vertex.
+    assert_eq!(area(&sq(0.0, 0.0, 4.0, 4.0), &sq(1.0, 1.0, 2.0, 3.0)), 2.0);
+    let tri = poly(&[(0.0, 2.0), (2.0, 1.0), (2.0, 3.0)], &[]);
+    assert_eq!(area(&sq(0.0, 0.0, 4.0, 4.0), &tri), 2.0); // ½ · 2 · 2
+                                                          // Disjoint.
+    assert_eq!(area(&sq(0.0, 0.0, 1.0, 1.0), &sq(5.0, 5.0, 6.0, 6.0)), 0.0);
+}
+
+#[test]
+fn holes() {
+    let holed = poly(
+        &[(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0)],
+        &[&[(4.0, 4.0), (6.0, 4.0), (6.0, 6.0), (4.0, 6.0)]],
+    );
+    // [3,7]² is 16, less the hole's 4.
+    assert_eq!(area(&holed, &sq(3.0, 3.0, 7.0, 7.0)), 12.0);
+    // The hole itself: its boundary is shared, opposite ways: nothing.
+    assert_eq!(area(&holed, &sq(4.0, 4.0, 6.0, 6.0)), 0.0);
+    // A square half over the hole: [5,8] × [4,6] = 6, less [5,6] × [4,6] = 2.
+    assert_eq!(area(&holed, &sq(5.0, 4.0, 8.0, 6.0)), 4.0);
+}
+
+#[test]
+fn hole_touching_the_shell() {
+    // The hole is the triangle (0,5), (3,4), (3,6): its vertex (0,5) lies on the shell's edge.
+    let holed = poly(
+        &[(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0)],
+        &[&[(0.0, 5.0), (3.0, 4.0), (3.0, 6.0)]],
+    );
+    // [-1,2] × [4,6] meets the shell in [0,2] × [4,6] = 4; the hole's part with x ≤ 2 is
+    // ∫₀² (2x/3) dx = 4/3: 8/3 remains.
+    let got = area(&holed, &sq(-1.0, 4.0, 2.0, 6.0));
+    assert!((got - 8.0 / 3.0).abs() < 1e-14, "{got}");
+    // A triangle whose edge y = x + 5 runs exactly through the touching point (0,5): common
+    // part is x ≥ 0, x + 5 ≤ y ≤ 6, the triangle (0,5), (1,6), (0,6) of area ½, which misses
+    // the hole (inside it, y < 5 + x/3 ≤ x + 5 for x ≥ 0).
+    let tri = poly(&[(-1.0, 4.0), (1.0, 6.0), (-1.0, 6.0)], &[]);
+    assert_eq!(area(&holed, &tri), 0.5);
+}
+
+#[test]
+fn gauss_kruger_magnitudes_with_zone_prefix() {
+    // The same overlapping squares at x ≈ 36,500,000 (zone 36 prefix), y ≈ 3,300,000: every
+    // coordinate is exact in binary, and so is the area.
+    let (x0, y0) = (36_500_000.0, 3_300_000.0);
+    let a = sq(x0, y0, x0 + 2.0, y0 + 2.0);
+    let b = sq(x0 + 1.0, y0 + 1.0, x0 + 3.0, y0 + 3.0);
+    assert_eq!(area(&a, &b), 1.0);
+    // A thin sliver: 0.1 m × 0.5 m at the corner of a 200 km square: 0.05 m² (i_overlay alone
+    // gives 0.050049 at this extent, ../shared/CRATES.md).
+    let big = sq(x0, y0, x0 + 200_000.0, y0 + 200_000.0);
+    let sliver = sq(x0 + 199_999.9, y0 + 10.0, x0 + 200_000.4, y0 + 10.5);
+    let got = area(&big, &sliver);
+    assert!((got - 0.05).abs() < 1e-9, "{got}");
+}
+
+#[test]
+fn the_kernel_declines_what_it_cannot_decide() {
+    // Two rings of one polygon overlapping (winding number 2): invalid, undecided.
+    let a = MultiPolygon(vec![
+        sq(0.0, 0.0, 2.0, 2.0).0[0].clone(),
+        sq(1.0, 1.0, 3.0, 3.0).0[0].clone(),
+    ]);
+    let b = sq(1.5, 1.5, 1.8, 1.8);
+    assert!(intersection_area(&b, &a).is_err());
+}
+
+#[test]
+fn joined_pieces_are_the_union_outline() {
+    // Patch [0,4] × [0,2] covered by [0,4] × [0,1] below [0,2] × [1,2] and [2,4] × [1,2]. The
+    // long edge y = 1 (one piece) meets two shorter edges running the other way: it is cut at
+    // x = 2, then all three cancel. Left: the patch's outline with a vertex at every node:
+    // bottom 1, right 2 (cut at y = 1), top 2 (cut at x = 2), left 2: 7 segments.
+    let patch = EdgeSet::new(&sq(0.0, 0.0, 4.0, 2.0));
+    let mut all = Vec::new();
+    let cells = [
+        sq(0.0, 0.0, 4.0, 1.0),
+        sq(0.0, 1.0, 2.0, 2.0),
+        sq(2.0, 1.0, 4.0, 2.0),
+    ];
+    for (k, cell) in cells.iter().enumerate() {
+        for p in tagged_pieces(&patch, &EdgeSet::new(cell)).unwrap() {
+            let owner = if p.of_a { u32::MAX } else { k as u32 };
+            all.push((p.seg, (owner, p.edge)));
+        }
+    }
+    let joined = join_pieces(all);
+    assert_eq!(joined.len(), 7, "{joined:?}");
+    assert_eq!(planar_area(&joined), 8.0);
+}

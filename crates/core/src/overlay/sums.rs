@@ -1,0 +1,218 @@
+//! Class and union areas of one patch from the area kernel, and where they must fall back.
+//!
+//! The kernel ([`crate::kernel`]) measures the patch's intersection with one obstacle at a time.
+//! A class's area is the sum of those only where the class's obstacles do not overlap one
+//! another inside the patch: land-use polygons (a partition), DEM cells, and any other layer
+//! whose features happen not to overlap. That is *proved* per patch, not assumed: every pair of
+//! the class's obstacles whose envelopes overlap must have an empty kernel boundary (interiors
+//! disjoint, decided exactly). A class that fails (grave discs and road corridors, which overlap
+//! by design, or an undecided pair) is measured as before: i_overlay unions its pieces.
+//!
+//! The union of all classes follows the same rule: the classes measured by the kernel that are
+//! also disjoint from one another form a group G whose union is the sum of its areas; the other
+//! classes' pieces O are united by i_overlay, and
+//! `union = Σ_G + area(O) − Σ_{g ∈ G} area(O ∩ g)`, the last terms by the kernel again.
+//! Only where the kernel cannot decide does the whole union fall back to i_overlay.
+
+use geo::orient::{Direction, Orient};
+use geo::{Coord, MultiPolygon, Rect};
+
+use crate::area::AreaMeasure;
+use crate::kernel::{interiors_meet_within, join_pieces, tagged_pieces, EdgeSet, Piece, Seg};
+
+/// How one obstacle meets the patch.
+pub(super) enum Rel {
+    /// Wholly inside the patch.
+    Whole,
+    /// Holds the whole patch.
+    PatchInside,
+    /// Crosses the patch's boundary; the i_overlay piece if it was computed.
+    Cross(Option<MultiPolygon<f64>>),
+}
+
+/// An obstacle that shares area with the patch, in the patch's local frame.
+pub(super) struct Cand {
+    pub class: usize,
+    pub local: MultiPolygon<f64>,
+    pub env: Rect<f64>,
+    /// Small enough to be kept whole (not cut to the patch's neighbourhood).
+    pub small: bool,
+    /// Stands for counted points (grave discs): overlaps by design.
+    pub tally: bool,
+    pub rel: Rel,
+    /// Area of the patch ∩ this obstacle.
+    pub area: f64,
+    /// Its edges, for the kernel.
+    pub set: EdgeSet,
+    /// The kernel's boundary pieces of patch ∩ obstacle, kept for measures that are not
+    /// additive over split edges (empty for planar runs).
+    pub pieces: Vec<Piece>,
+}
+
+/// Owner key of the patch's edges in [`join_pieces`]; obstacles use their candidate index.
+const PATCH: u32 = u32::MAX;
+/// Owner key of the edges of the other classes' union (see [`union_area`]).
+const OTHERS: u32 = u32::MAX - 1;
+
+/// The area of the union of the candidates `ids` inside the patch (they are proved disjoint),
+/// measured on the outline their pieces make ([`join_pieces`]): what a vertex-dependent measure
+/// (the survey's ellipsoidal formula) gives for the union's polygon.
+pub(super) fn joined_area(
+    cands: &[Cand],
+    ids: &[usize],
+    patch: &EdgeSet,
+    measure: &dyn AreaMeasure,
+    origin: Coord<f64>,
+) -> f64 {
+    let mut all: Vec<(Seg, (u32, u32))> = Vec::new();
+    for &k in ids {
+        let c = &cands[k];
+        match c.rel {
+            Rel::Whole => all.extend(
+                c.set
+                    .edges()
+                    .iter()
+                    .enumerate()
+                    .map(|(e, &s)| (s, (k as u32, e as u32))),
+            ),
+            Rel::PatchInside => all.extend(
+                patch
+                    .edges()
+                    .iter()
+                    .enumerate()
+                    .map(|(e, &s)| (s, (PATCH, e as u32))),
+            ),
+            Rel::Cross(_) => all.extend(c.pieces.iter().map(|p| {
+                let owner = if p.of_a { PATCH } else { k as u32 };
+                (p.seg, (owner, p.edge))
+            })),
+        }
+    }
+    measure.pieces_area(&join_pieces(all), origin)
+}
+
+/// Is `area` a possible area of a part of something of area `whole`? (Within 1e-9 relative
+/// plus 1e-9 m², which covers rounding and nothing else.)
+pub(super) fn plausible(area: f64, whole: f64) -> bool {
+    let tol = 1e-9 * (1.0 + whole.abs());
+    area.is_finite() && area >= -tol && area <= whole + tol
+}
+
+/// Do the interiors of two boxes overlap (more than touching)?
+fn boxes_overlap(a: &Rect<f64>, b: &Rect<f64>) -> bool {
+    a.min().x < b.max().x && b.min().x < a.max().x && a.min().y < b.max().y && b.min().y < a.max().y
+}
+
+/// Pairs `(i, j)`, `i < j`, of `ids` (indices into `cands`) whose envelopes overlap, by a sweep
+/// along x.
+fn overlapping_pairs(cands: &[Cand], ids: &[usize]) -> Vec<(usize, usize)> {
+    let mut by_x: Vec<usize> = ids.to_vec();
+    by_x.sort_by(|&a, &b| cands[a].env.min().x.total_cmp(&cands[b].env.min().x));
+    let mut out = Vec::new();
+    for (k, &i) in by_x.iter().enumerate() {
+        for &j in &by_x[k + 1..] {
+            if cands[j].env.min().x >= cands[i].env.max().x {
+                break;
+            }
+            if boxes_overlap(&cands[i].env, &cands[j].env) {
+                out.push((i.min(j), i.max(j)));
+            }
+        }
+    }
+    out
+}
+
+/// Do obstacles `i` and `j` overlap inside the patch's envelope `w`? `None` if the kernel
+/// cannot decide.
+fn overlap(cands: &[Cand], i: usize, j: usize, w: &Rect<f64>) -> Option<bool> {
+    match (&cands[i].rel, &cands[j].rel) {
+        // Both hold the whole patch: they overlap there.
+        (Rel::PatchInside, Rel::PatchInside) => Some(true),
+        _ => interiors_meet_within(&cands[i].set, &cands[j].set, w).ok(),
+    }
+}
+
+/// Is every pair of `ids` interior-disjoint inside the patch's envelope `w`, decided exactly?
+/// (Overlaps elsewhere do not matter.) Counts undecided pairs.
+pub(super) fn all_disjoint(
+    cands: &[Cand],
+    ids: &[usize],
+    w: &Rect<f64>,
+    undecided: &mut u32,
+) -> bool {
+    disjoint_pairs(cands, ids, |_, _| true, w, undecided)
+}
+
+/// [`all_disjoint`] for the pairs between `group` and `ids` only (each set already checked).
+pub(super) fn disjoint_between(
+    cands: &[Cand],
+    group: &[usize],
+    ids: &[usize],
+    w: &Rect<f64>,
+    undecided: &mut u32,
+) -> bool {
+    let mut all = group.to_vec();
+    all.extend(ids);
+    disjoint_pairs(
+        cands,
+        &all,
+        |i, j| group.contains(&i) != group.contains(&j),
+        w,
+        undecided,
+    )
+}
+
+fn disjoint_pairs(
+    cands: &[Cand],
+    ids: &[usize],
+    keep: impl Fn(usize, usize) -> bool,
+    w: &Rect<f64>,
+    undecided: &mut u32,
+) -> bool {
+    for (i, j) in overlapping_pairs(cands, ids) {
+        if !keep(i, j) {
+            continue;
+        }
+        match overlap(cands, i, j, w) {
+            Some(false) => {}
+            Some(true) => return false,
+            None => {
+                *undecided += 1;
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// The union's area by the group rule (module docs): `group` holds the kernel classes chosen to
+/// form G, `cands_of` the candidates by class, `others` the i_overlay union of the remaining
+/// classes' pieces (local, oriented) or `None` if there are none. `None` if the kernel cannot
+/// decide a term.
+pub(super) fn union_area(
+    cands: &[Cand],
+    group_ids: &[usize],
+    group_sum: f64,
+    others: Option<&MultiPolygon<f64>>,
+    measure: &dyn AreaMeasure,
+    origin: Coord<f64>,
+) -> Option<f64> {
+    let Some(o) = others.filter(|o| !o.0.is_empty()) else {
+        return Some(group_sum);
+    };
+    let o_area = measure.area(o, origin);
+    // i_overlay's output is not always wound the standard way; the kernel needs it.
+    let o_set = EdgeSet::new(&o.orient(Direction::Default));
+    // O ∩ G, joined into outlines (the measure may depend on where edges are split).
+    let mut all: Vec<(Seg, (u32, u32))> = Vec::new();
+    for &g in group_ids {
+        for p in tagged_pieces(&o_set, &cands[g].set).ok()? {
+            let owner = if p.of_a { OTHERS } else { g as u32 };
+            all.push((p.seg, (owner, p.edge)));
+        }
+    }
+    let common = measure.pieces_area(&join_pieces(all), origin);
+    // A sanity bound, not a proof: the overlap cannot exceed either side. A kernel result
+    // outside it would be a bug; it is treated as undecided rather than trusted.
+    plausible(common, o_area.min(group_sum)).then_some(group_sum + o_area - common)
+}
