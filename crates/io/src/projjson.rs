@@ -118,11 +118,7 @@ pub fn to_projjson(crs: &Crs) -> Value {
             prefixed,
             ..
         } => {
-            let fe = if prefixed {
-                f64::from(zone) * 1e6 + 500_000.0
-            } else {
-                500_000.0
-            };
+            let fe = crs.false_easting();
             let name = match (zone_width, prefixed) {
                 (3, true) => format!("3-degree Gauss-Kruger zone {zone}"),
                 (3, false) => format!("3-degree Gauss-Kruger CM {central_meridian}E"),

@@ -111,11 +111,7 @@ pub(crate) fn check_coordinates(crs: &Crs, extent: [f64; 4]) -> Result<(), CrsEr
             prefixed,
             ..
         } => {
-            let fe = if prefixed {
-                f64::from(zone) * 1e6 + 500_000.0
-            } else {
-                500_000.0
-            };
+            let fe = crs.false_easting();
             let limit = easting_limit(zone_width);
             let x_ok = min_x >= fe - limit && max_x <= fe + limit;
             let y_ok = min_y >= -NORTHING_LIMIT && max_y <= NORTHING_LIMIT;

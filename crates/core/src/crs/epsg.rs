@@ -225,11 +225,7 @@ pub(crate) fn esri_wkt(crs: &Crs) -> String {
             } else {
                 format!("CGCS2000_{width}GK_CM_{central_meridian}E")
             };
-            let fe = if prefixed {
-                f64::from(zone) * 1e6 + 500_000.0
-            } else {
-                500_000.0
-            };
+            let fe = crs.false_easting();
             tm(
                 name,
                 CGCS2000_GEOGCS,

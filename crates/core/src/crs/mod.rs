@@ -313,6 +313,26 @@ impl Crs {
         epsg::name(self)
     }
 
+    /// The false easting, metres: 500 000 for a transverse Mercator, plus the zone number times a
+    /// million for a Gauss-Kruger CRS whose eastings carry the zone prefix; 0 otherwise.
+    ///
+    /// ```
+    /// use tuban_core::crs::Crs;
+    /// assert_eq!(Crs::from_epsg(4544).unwrap().false_easting(), 500_000.0);
+    /// assert_eq!(Crs::from_epsg(4523).unwrap().false_easting(), 35_500_000.0);
+    /// ```
+    pub fn false_easting(&self) -> f64 {
+        match *self {
+            Crs::GaussKruger {
+                zone,
+                prefixed: true,
+                ..
+            } => f64::from(zone) * 1e6 + 500_000.0,
+            Crs::GaussKruger { .. } | Crs::Utm { .. } => 500_000.0,
+            Crs::Geographic { .. } | Crs::WebMercator => 0.0,
+        }
+    }
+
     /// The datum.
     pub fn datum(&self) -> Datum {
         match *self {

@@ -410,21 +410,7 @@ pub fn gpkg_geometry(mp: &MultiPolygon<f64>, srs_id: i32, envelope: Rect<f64>) -
     ] {
         b.extend_from_slice(&v.to_le_bytes());
     }
-    b.push(1);
-    b.extend_from_slice(&6u32.to_le_bytes());
-    b.extend_from_slice(&(mp.0.len() as u32).to_le_bytes());
-    for p in &mp.0 {
-        b.push(1);
-        b.extend_from_slice(&3u32.to_le_bytes());
-        b.extend_from_slice(&(1 + p.interiors().len() as u32).to_le_bytes());
-        for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
-            b.extend_from_slice(&(ring.0.len() as u32).to_le_bytes());
-            for c in &ring.0 {
-                b.extend_from_slice(&c.x.to_le_bytes());
-                b.extend_from_slice(&c.y.to_le_bytes());
-            }
-        }
-    }
+    super::wkb::write_multipolygon(&mut b, mp);
     b
 }
 
@@ -466,25 +452,15 @@ pub fn ogc_wkt(crs: &Crs) -> String {
     match *crs {
         Crs::Geographic { datum } => geogcs(datum, true),
         Crs::GaussKruger {
-            central_meridian,
-            zone,
-            prefixed,
-            ..
-        } => {
-            let fe = if prefixed {
-                f64::from(zone) * 1e6 + 500_000.0
-            } else {
-                500_000.0
-            };
-            tm(
-                Datum::Cgcs2000,
-                f64::from(central_meridian),
-                1.0,
-                fe,
-                0.0,
-                NE,
-            )
-        }
+            central_meridian, ..
+        } => tm(
+            Datum::Cgcs2000,
+            f64::from(central_meridian),
+            1.0,
+            crs.false_easting(),
+            0.0,
+            NE,
+        ),
         Crs::Utm { zone, north } => tm(
             Datum::Wgs84,
             6.0 * f64::from(zone) - 183.0,

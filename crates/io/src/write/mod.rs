@@ -13,6 +13,7 @@ pub mod png;
 pub mod run_info;
 pub mod shp;
 pub mod svg;
+pub mod wkb;
 pub mod xlsx;
 
 pub use xlsx::Lang;

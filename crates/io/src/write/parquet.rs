@@ -25,7 +25,7 @@ use arrow_array::builder::{BinaryBuilder, Float64Builder, Int64Builder, StringBu
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
 use geo::orient::{Direction, Orient};
-use geo::{BoundingRect, MultiPolygon};
+use geo::BoundingRect;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::metadata::KeyValue;
@@ -48,31 +48,6 @@ fn data_type(unit: Unit) -> DataType {
         Unit::Count => DataType::Int64,
         _ => DataType::Float64,
     }
-}
-
-/// Little-endian ISO WKB of `mp` (type 6, MultiPolygon), rings as they are.
-pub fn wkb_multipolygon(mp: &MultiPolygon<f64>) -> Vec<u8> {
-    let coords: usize =
-        mp.0.iter()
-            .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
-            .sum();
-    let mut b = Vec::with_capacity(9 + mp.0.len() * 13 + coords * 16);
-    b.push(1);
-    b.extend_from_slice(&6u32.to_le_bytes());
-    b.extend_from_slice(&(mp.0.len() as u32).to_le_bytes());
-    for p in &mp.0 {
-        b.push(1);
-        b.extend_from_slice(&3u32.to_le_bytes());
-        b.extend_from_slice(&(1 + p.interiors().len() as u32).to_le_bytes());
-        for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
-            b.extend_from_slice(&(ring.0.len() as u32).to_le_bytes());
-            for c in &ring.0 {
-                b.extend_from_slice(&c.x.to_le_bytes());
-                b.extend_from_slice(&c.y.to_le_bytes());
-            }
-        }
-    }
-    b
 }
 
 /// The GeoParquet `geo` metadata document of `report` (as JSON text).
@@ -200,7 +175,9 @@ pub fn write(report: &Report, path: &Path) -> Result<(), WriteError> {
             if p.geometry.0.is_empty() {
                 g.append_null();
             } else {
-                g.append_value(wkb_multipolygon(&p.geometry.orient(Direction::Default)));
+                g.append_value(super::wkb::multipolygon(
+                    &p.geometry.orient(Direction::Default),
+                ));
             }
         }
         arrays.push(Arc::new(g.finish()));
