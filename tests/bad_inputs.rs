@@ -1102,26 +1102,19 @@ fn landuse_mixed() {
     // Said which standard, the other code is one no rule knows: its area counts as clean, loudly.
     // 1006 (Third) and 104 (Second) are both rural roads: under the Second Survey's rules only
     // record 3's road (coded 104) is read as one.
-    let r = run_with("good", "landuse_mixed", &["--landuse-standard", "second"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(r.num(1, "road_m2"), 0.0);
-    assert_eq!(r.num(3, "road_m2"), 5000.0);
-    // 5000 m² = 7.5 mu.
-    assert!(
-        r.stderr.contains("no rule knows: 1006 (7.50 mu)"),
-        "{}",
-        r.stderr
-    );
     // Said the other way round, record 1's road counts and 104 is the unknown code.
-    let r = run_with("good", "landuse_mixed", &["--landuse-standard", "third"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(r.num(1, "road_m2"), 5000.0);
-    assert_eq!(r.num(3, "road_m2"), 0.0);
-    assert!(
-        r.stderr.contains("no rule knows: 104 (7.50 mu)"),
-        "{}",
-        r.stderr
-    );
+    // (standard, record 1's road, record 3's road, the code no rule knows); 5000 m² = 7.5 mu.
+    for (standard, road1, road3, unknown) in [
+        ("second", 0.0, 5000.0, "1006"),
+        ("third", 5000.0, 0.0, "104"),
+    ] {
+        let r = run_with("good", "landuse_mixed", &["--landuse-standard", standard]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(r.num(1, "road_m2"), road1, "{standard}");
+        assert_eq!(r.num(3, "road_m2"), road3, "{standard}");
+        let said = format!("no rule knows: {unknown} (7.50 mu)");
+        assert!(r.stderr.contains(&said), "{standard}: {}", r.stderr);
+    }
 }
 
 #[test]
