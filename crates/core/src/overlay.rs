@@ -536,7 +536,14 @@ pub fn overlay_one(
             continue;
         }
         let tally = ids.iter().any(|&k| cands[k].tally);
-        if !tally && all_disjoint(&cands, ids, &local_env, &mut kernel.undecided) {
+        // An ellipsoidal class is measured on the outline of its kernel pieces; a pair the
+        // kernel could not decide has none (its piece is i_overlay's), so such a class is
+        // measured on i_overlay's geometry whole. (Planar sums take the fallback's area.)
+        let fallback = !planar
+            && ids
+                .iter()
+                .any(|&k| matches!(cands[k].rel, Rel::Cross(Some(_))));
+        if !tally && !fallback && all_disjoint(&cands, ids, &local_env, &mut kernel.undecided) {
             class_m2[c] = if planar {
                 ids.iter().map(|&k| cands[k].area).sum()
             } else {

@@ -422,3 +422,65 @@ fn a_summed_class_and_an_overlapping_one_make_the_union_by_inclusion_exclusion()
     assert_eq!(r.kernel.overlapping_classes, 1);
     assert_eq!(r.kernel.undecided, 0);
 }
+
+#[test]
+fn an_undecided_pair_still_counts_in_an_ellipsoidal_class() {
+    // A forest obstacle the kernel cannot decide: two overlapping squares in one multipolygon
+    // (winding number 2 where they overlap; the build stage repairs such input, this test calls
+    // the overlay directly, as the kernel's rare undecided pairs on valid input are hard to
+    // build by hand). Patch [0,10]² with its ring starting at (10,10), a point inside both
+    // squares, so the kernel's first probe meets winding number 2 and the pair falls back to
+    // i_overlay, which reads the multipolygon even-odd: squares [8,12]² and [9,13]² meet the
+    // patch in [8,10]² less [9,10]², an L of 3 m² on the plane. The ellipsoidal answer must be
+    // that L's survey area, not zero (a fallback piece once carried no kernel pieces and was
+    // left out of the class's outline).
+    use tuban_core::area::{AreaMeasure, Ellipsoidal};
+    use tuban_core::crs::Crs;
+    let (x0, y0) = (601_400.0, 3_303_900.0);
+    let sq = |a: f64, b: f64| rect(x0 + a, y0 + a, x0 + b, y0 + b);
+    let obstacle = MultiPolygon(vec![sq(8.0, 12.0), sq(9.0, 13.0)]);
+    let patch = mp(polygon![
+        (x: x0 + 10.0, y: y0 + 10.0), (x: x0, y: y0 + 10.0), (x: x0, y: y0), (x: x0 + 10.0, y: y0)
+    ]);
+    let el = mp(polygon![
+        (x: x0 + 8.0, y: y0 + 8.0), (x: x0 + 10.0, y: y0 + 8.0), (x: x0 + 10.0, y: y0 + 9.0),
+        (x: x0 + 9.0, y: y0 + 9.0), (x: x0 + 9.0, y: y0 + 10.0), (x: x0 + 8.0, y: y0 + 10.0)
+    ]);
+    let crs = Crs::from_epsg(4544).unwrap();
+    let measure = Ellipsoidal::new(&crs).unwrap();
+    let survey = measure.area(&el, geo::Coord { x: 0.0, y: 0.0 });
+    assert!((survey - 3.0).abs() < 0.01, "{survey}");
+    for (want, m) in [
+        (
+            3.0,
+            Box::new(tuban_core::area::Planar) as Box<dyn AreaMeasure>,
+        ),
+        (survey, Box::new(measure.clone())),
+    ] {
+        let name = m.method().as_str();
+        let options = OverlayOptions {
+            measure: m,
+            keep_pieces: false,
+        };
+        let index = ObstacleIndex::new(vec![Obstacle::new(FOREST, obstacle.clone())]);
+        let res = overlay(
+            &[Patch::new("p", "v", patch.clone())],
+            &index,
+            CLASSES,
+            &options,
+        )
+        .remove(0);
+        assert!(res.kernel.undecided >= 1, "{name}: {:?}", res.kernel);
+        // i_overlay's grid: within 1e-6 m².
+        assert!(
+            (res.class_m2[FOREST] - want).abs() < 1e-6,
+            "{name}: forest {} want {want}",
+            res.class_m2[FOREST]
+        );
+        assert!(
+            (res.union_m2 - want).abs() < 1e-6,
+            "{name}: union {} want {want}",
+            res.union_m2
+        );
+    }
+}
