@@ -681,6 +681,8 @@ fn summary_json(o: &Outcome) -> serde_json::Value {
             "covered_m2": t.covered_m2,
             "patches_m2": t.patches_m2,
             "patches_not_wholly_covered": t.patches_short,
+            "patches_overlapped": t.patches_overlapped,
+            "overlap_m2": t.overlap_m2,
             "codes": t.rows.iter().map(|r| json!({
                 "code": r.code, "class": r.class, "decision": r.decision, "rule": r.rule,
                 "unknown": r.unknown(), "features": r.features, "m2": r.m2, "mu": (mu(r.m2) * 100.0).round() / 100.0,
@@ -689,6 +691,16 @@ fn summary_json(o: &Outcome) -> serde_json::Value {
         "skipped": listed(o, |s| matches!(s, PatchStatus::Skipped(_))),
         "repaired": listed(o, |s| matches!(s, PatchStatus::Repaired(_))),
         "seconds": o.timings.total.as_secs_f64(),
+        "stage_seconds": {
+            "read": o.timings.read.as_secs_f64(),
+            "crs": o.timings.crs.as_secs_f64(),
+            "build": o.timings.build.as_secs_f64(),
+            "slope": o.timings.slope.as_secs_f64(),
+            "index": o.timings.index.as_secs_f64(),
+            "overlay": o.timings.overlay.as_secs_f64(),
+            "account": o.timings.account.as_secs_f64(),
+            "write": o.timings.write.as_secs_f64(),
+        },
     })
 }
 

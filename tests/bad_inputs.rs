@@ -1157,3 +1157,37 @@ fn roads_cm_geojson() {
         r.num(1, "road_m2")
     );
 }
+
+#[test]
+fn landuse_overlapping_features_are_said_and_counted_once_in_the_classes() {
+    // Two forest features of one land-use layer overlap by 20 m × 100 m = 2000 m² inside patch
+    // P1 ([600000, 600100] × [3303000, 3303100]); together they cover it. The forest column is
+    // the union (10000 m²); the code table, a sum over pieces, counts the overlap twice, and the
+    // run says so with the area.
+    let tmp = tempfile::tempdir().unwrap();
+    let lu = tmp.path().join("landuse_overlap.geojson");
+    let feature = |x0: f64, x1: f64| {
+        format!(
+            r#"{{"type": "Feature", "properties": {{"DLBM": "0301"}}, "geometry": {{"type": "Polygon", "coordinates": [[[{x0}, 3303000.0], [{x1}, 3303000.0], [{x1}, 3303100.0], [{x0}, 3303100.0], [{x0}, 3303000.0]]]}}}}"#
+        )
+    };
+    std::fs::write(
+        &lu,
+        format!(
+            r#"{{"type": "FeatureCollection", "crs": {{"type": "name", "properties": {{"name": "urn:ogc:def:crs:EPSG::4544"}}}}, "features": [{}, {}]}}"#,
+            feature(600000.0, 600060.0),
+            feature(600040.0, 600100.0)
+        ),
+    )
+    .unwrap();
+    let r = run_with("good", lu.to_str().unwrap(), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    close(r.num(1, "forest_m2"), 10000.0);
+    close(r.num(1, "obstacle_m2"), 10000.0);
+    assert!(
+        r.stderr
+            .contains("land-use polygons overlap one another inside 1 patches (2000.00 m2"),
+        "{}",
+        r.stderr
+    );
+}

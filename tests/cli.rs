@@ -611,6 +611,17 @@ fn json_summary_and_no_progress_drawing_when_stderr_is_not_a_terminal() {
     // m² and mu agree.
     let m2 = total["area_m2"].as_f64().unwrap();
     assert!((total["area_mu"].as_f64().unwrap() - m2 * 0.0015).abs() < 0.01);
+    // The stages' wall times are each within the run's and sum to no more than it.
+    let whole = v["seconds"].as_f64().unwrap();
+    let stages = v["stage_seconds"].as_object().unwrap();
+    let names: Vec<&str> = stages.keys().map(|k| k.as_str()).collect();
+    for k in [
+        "read", "crs", "build", "slope", "index", "overlay", "account", "write",
+    ] {
+        assert!(names.contains(&k), "{k} missing from {names:?}");
+    }
+    let sum: f64 = stages.values().map(|x| x.as_f64().unwrap()).sum();
+    assert!(sum > 0.0 && sum <= whole + 1e-6, "{sum} vs {whole}");
 }
 
 #[test]

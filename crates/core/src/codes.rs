@@ -108,13 +108,19 @@ pub struct CodeTable {
     pub field: Option<String>,
     /// One row per code and decision, sorted by code.
     pub rows: Vec<CodeRow>,
-    /// Area of the patches the layer covers, m² (the union of its polygons inside them).
+    /// Area of the patches the layer covers, m²: per patch, the sum of its polygons' pieces
+    /// inside it (the layer is a partition), at most the patch's area.
     pub covered_m2: f64,
     /// Area of the patches, m² (the measured ones).
     pub patches_m2: f64,
     /// Patches not wholly covered (more than 0.1 % of their area outside every land-use
     /// polygon).
     pub patches_short: usize,
+    /// Patches where the layer's polygons overlap one another (their pieces add up to more than
+    /// the patch's area, beyond rounding): there the rows count each overlap once per code.
+    pub patches_overlapped: usize,
+    /// By how much, in all: Σ over those patches of (pieces − patch area), m².
+    pub overlap_m2: f64,
 }
 
 impl CodeTable {

@@ -181,6 +181,7 @@ fn info() -> RunInfo {
             covered_m2: 1000.0,
             patches_m2: 1250.0,
             patches_short: 1,
+            ..Default::default()
         }),
     }
 }

@@ -264,9 +264,16 @@ impl EllipsoidalArea {
         let p = &self.projector;
         let mut l0 = None;
         let mut sum = 0.0;
-        for [a, b] in segs {
-            let (la, ba) = p.to_radians_local(a.x + offset.0, a.y + offset.1);
+        // Pieces mostly come chained (each starting where the one before ended): the end's
+        // projection is kept and reused, which halves the inverse projections.
+        let mut last: Option<(Coord<f64>, (f64, f64))> = None;
+        for &[a, b] in segs {
+            let (la, ba) = match last {
+                Some((at, lb)) if at == a => lb,
+                _ => p.to_radians_local(a.x + offset.0, a.y + offset.1),
+            };
             let (lb, bb) = p.to_radians_local(b.x + offset.0, b.y + offset.1);
+            last = Some((b, (lb, bb)));
             let l0 = *l0.get_or_insert(la);
             sum += self
                 .formula

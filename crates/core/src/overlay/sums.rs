@@ -40,7 +40,9 @@ pub(super) struct Cand {
     /// Stands for counted points (grave discs): overlaps by design.
     pub tally: bool,
     pub rel: Rel,
-    /// Area of the patch ∩ this obstacle.
+    /// Area of the patch ∩ this obstacle, for planar runs (summed there). Ellipsoidal runs
+    /// measure a class on its pieces' outline instead and leave this NaN, except for a pair the
+    /// kernel could not decide.
     pub area: f64,
     /// Its edges, for the kernel.
     pub set: EdgeSet,
