@@ -660,3 +660,82 @@ fn tempfile_dir() -> PathBuf {
     std::fs::create_dir_all(&dir).expect("a temporary folder");
     dir
 }
+
+/// Two polygons from bytes (see [`polygons`]), each settled by `validity` (repair), so valid as
+/// the area kernel requires. The kernel's area of their intersection (when it decides) must be
+/// the same both ways round, within [0, min of their areas], and within i_overlay's grid error
+/// of i_overlay's answer: the kernel is exact up to one rounding per crossing point, i_overlay
+/// snaps every vertex to a grid of about extent / 2^29, so their difference is bounded by that
+/// step times the boundaries' length.
+pub fn kernel(data: &[u8]) {
+    use tuban_core::geo::orient::{Direction, Orient};
+    use tuban_core::geo::{BooleanOps, BoundingRect, Euclidean, Length};
+    use tuban_core::kernel::intersection_area;
+    let settled: Vec<MultiPolygon<f64>> = polygons(data)
+        .into_iter()
+        .take(2)
+        .filter_map(
+            |p| match check_obstacle(&MultiPolygon(vec![p]), InvalidPolicy::Repair) {
+                Outcome::Valid(g) => Some(g),
+                Outcome::Repaired { geometry, .. } => Some(geometry),
+                Outcome::Skipped(_) | Outcome::Invalid(_) => None,
+            },
+        )
+        .collect();
+    let [a, b] = settled.as_slice() else { return };
+    // The kernel wants counter-clockwise exteriors and clockwise holes, near the origin (as the
+    // overlay hands it geometry: shifted to a local frame).
+    let Some(o) = a.coords_iter().next() else {
+        return;
+    };
+    let local = |g: &MultiPolygon<f64>| g.map_coords(|c| c - o).orient(Direction::Default);
+    let (a, b) = (local(a), local(b));
+    let (Ok(ab), Ok(ba)) = (intersection_area(&a, &b), intersection_area(&b, &a)) else {
+        return; // undecided: the overlay falls back to i_overlay, which the overlay target covers
+    };
+    let (area_a, area_b) = (a.unsigned_area(), b.unsigned_area());
+    let rel = 1e-9 * (1.0 + area_a.max(area_b));
+    assert!(
+        (ab - ba).abs() <= rel,
+        "a∩b {ab} != b∩a {ba} (i_overlay {}); a = {a:?}; b = {b:?}",
+        a.intersection(&b).unsigned_area()
+    );
+    assert!(
+        ab >= -rel && ab <= area_a.min(area_b) + rel,
+        "{ab} outside [0, min({area_a}, {area_b})]"
+    );
+    let reference = a.intersection(&b).unsigned_area();
+    let extent = match (a.bounding_rect(), b.bounding_rect()) {
+        (Some(x), Some(y)) => [
+            x.width(),
+            x.height(),
+            y.width(),
+            y.height(),
+            x.min().x.abs(),
+            x.min().y.abs(),
+            y.max().x.abs(),
+            y.max().y.abs(),
+        ]
+        .into_iter()
+        .fold(0.0, f64::max),
+        _ => 0.0,
+    };
+    let length = |g: &MultiPolygon<f64>| -> f64 {
+        g.0.iter()
+            .map(|p| {
+                Euclidean.length(p.exterior())
+                    + p.interiors()
+                        .iter()
+                        .map(|r| Euclidean.length(r))
+                        .sum::<f64>()
+            })
+            .sum()
+    };
+    let grid = 2.0 * extent / f64::from(1u32 << 28);
+    let tol = rel + grid * (length(&a) + length(&b));
+    assert!(
+        (ab - reference).abs() <= tol,
+        "kernel {ab} vs i_overlay {reference}: |diff| {} > {tol}",
+        (ab - reference).abs()
+    );
+}

@@ -37,7 +37,7 @@ use crate::kernel::EdgeSet;
 mod pair;
 mod relate;
 mod sums;
-use pair::{relate, Frame, Related};
+use pair::{relate, uncut_edges, Frame, Related};
 use relate::class_geometry;
 use sums::{all_disjoint, disjoint_between, joined_area, union_area, Cand, Rel};
 
@@ -393,6 +393,7 @@ pub fn overlay_one(
     // (or by i_overlay where the kernel cannot decide the pair, counted); the pair's own area is
     // needed only where classes are sums (planar).
     let relate = |i: usize| relate(&frame, index, i, classes, measure, planar);
+    let uncut = &|c: &Cand| uncut_edges(&frame, index, c.source);
     let found = index.candidates(env);
     // A large patch spreads its obstacles over the pool (each is independent); a small one
     // stays on its thread, where the patches themselves run in parallel.
@@ -443,7 +444,10 @@ pub fn overlay_one(
             && ids
                 .iter()
                 .any(|&k| matches!(cands[k].rel, Rel::Cross(Some(_))));
-        if !tally && !fallback && all_disjoint(&cands, ids, &local_env, &mut kernel.undecided) {
+        if !tally
+            && !fallback
+            && all_disjoint(&cands, ids, &local_env, uncut, &mut kernel.undecided)
+        {
             class_m2[c] = if planar {
                 ids.iter().map(|&k| cands[k].area).sum()
             } else {
@@ -478,6 +482,7 @@ pub fn overlay_one(
             &group,
             &of_class[c],
             &local_env,
+            uncut,
             &mut kernel.undecided,
         ) {
             group.extend(&of_class[c]);

@@ -2,8 +2,8 @@
 //! (`fuzz/harness.rs`), on stable, without libFuzzer: CI runs this; fuzzing itself needs nightly
 //! (see `fuzz/README.md`).
 //!
-//! For each target `T` in `shp`, `dbf`, `geojson`, `geotiff`, `overlay`, `gpkg`, `gpkg_file` and
-//! `gdbtable`, every file in
+//! For each target `T` in `shp`, `dbf`, `geojson`, `geotiff`, `overlay`, `kernel`, `gpkg`,
+//! `gpkg_file` and `gdbtable`, every file in
 //! `fuzz/corpus/T/` (inputs libFuzzer found interesting, minimised) and `fuzz/artifacts/T/`
 //! (inputs that once crashed, kept as regression tests) goes through `harness::T`, which panics
 //! if a reader panics or breaks its promises, or if the overlay's invariants fail.
@@ -89,6 +89,15 @@ fn geotiff_corpus() {
 #[test]
 fn overlay_corpus() {
     replay("overlay", harness::overlay);
+}
+
+/// The kernel target reads the overlay target's byte format, so the overlay corpus (1,600
+/// inputs grown by libFuzzer on the overlay) seeds it, with whatever `corpus/kernel/` and
+/// `artifacts/kernel/` hold of its own.
+#[test]
+fn kernel_corpus() {
+    let n = replay("overlay", harness::kernel) + replay("kernel", harness::kernel);
+    assert!(n > 0, "no input for the kernel harness");
 }
 
 #[test]

@@ -83,6 +83,14 @@ impl<'a> Frame<'a> {
     }
 }
 
+/// The edges of obstacle `i`, uncut, in the frame's local coordinates (oriented).
+pub(super) fn uncut_edges(frame: &Frame, index: &ObstacleIndex, i: usize) -> EdgeSet {
+    EdgeSet::new(&oriented(to_local(
+        &index.obstacles[i].geometry,
+        frame.origin,
+    )))
+}
+
 /// What one obstacle brings to a patch.
 pub(super) struct Related {
     /// The obstacle, if it shares area with the patch.
@@ -194,6 +202,7 @@ pub(super) fn relate(
     };
     Related {
         cand: Some(Cand {
+            source: i,
             class: obstacle.class,
             local: local_ob,
             env,

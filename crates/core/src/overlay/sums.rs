@@ -32,6 +32,8 @@ pub(super) enum Rel {
 
 /// An obstacle that shares area with the patch, in the patch's local frame.
 pub(super) struct Cand {
+    /// The obstacle's index in the [`super::ObstacleIndex`].
+    pub source: usize,
     pub class: usize,
     pub local: MultiPolygon<f64>,
     pub env: Rect<f64>,
@@ -124,13 +126,36 @@ fn overlapping_pairs(cands: &[Cand], ids: &[usize]) -> Vec<(usize, usize)> {
     out
 }
 
+/// The edges of a candidate's obstacle uncut (in the patch's local frame), for the pairs the
+/// kernel cannot decide on the cut outlines.
+pub(super) type Uncut<'a> = &'a dyn Fn(&Cand) -> EdgeSet;
+
 /// Do obstacles `i` and `j` overlap inside the patch's envelope `w`? `None` if the kernel
 /// cannot decide.
-fn overlap(cands: &[Cand], i: usize, j: usize, w: &Rect<f64>) -> Option<bool> {
-    match (&cands[i].rel, &cands[j].rel) {
+///
+/// A large obstacle is cut to a box around the patch before it gets here, and the cut
+/// (Sutherland-Hodgman) can leave zero-width spikes along the box's sides; where two cut
+/// neighbours' spikes meet, the kernel cannot order their edges. The box lies strictly outside
+/// `w`, so such a pair is asked again on the obstacles uncut, which are valid.
+fn overlap(cands: &[Cand], i: usize, j: usize, w: &Rect<f64>, uncut: Uncut) -> Option<bool> {
+    let (a, b) = (&cands[i], &cands[j]);
+    match (&a.rel, &b.rel) {
         // Both hold the whole patch: they overlap there.
         (Rel::PatchInside, Rel::PatchInside) => Some(true),
-        _ => interiors_meet_within(&cands[i].set, &cands[j].set, w).ok(),
+        _ => match interiors_meet_within(&a.set, &b.set, w) {
+            Ok(meet) => Some(meet),
+            Err(_) if !(a.small && b.small) => {
+                let set = |c: &Cand| if c.small { None } else { Some(uncut(c)) };
+                let (sa, sb) = (set(a), set(b));
+                interiors_meet_within(
+                    sa.as_ref().unwrap_or(&a.set),
+                    sb.as_ref().unwrap_or(&b.set),
+                    w,
+                )
+                .ok()
+            }
+            Err(_) => None,
+        },
     }
 }
 
@@ -140,9 +165,10 @@ pub(super) fn all_disjoint(
     cands: &[Cand],
     ids: &[usize],
     w: &Rect<f64>,
+    uncut: Uncut,
     undecided: &mut u32,
 ) -> bool {
-    disjoint_pairs(cands, ids, |_, _| true, w, undecided)
+    disjoint_pairs(cands, ids, |_, _| true, w, uncut, undecided)
 }
 
 /// [`all_disjoint`] for the pairs between `group` and `ids` only (each set already checked).
@@ -151,6 +177,7 @@ pub(super) fn disjoint_between(
     group: &[usize],
     ids: &[usize],
     w: &Rect<f64>,
+    uncut: Uncut,
     undecided: &mut u32,
 ) -> bool {
     let mut all = group.to_vec();
@@ -160,6 +187,7 @@ pub(super) fn disjoint_between(
         &all,
         |i, j| group.contains(&i) != group.contains(&j),
         w,
+        uncut,
         undecided,
     )
 }
@@ -169,13 +197,14 @@ fn disjoint_pairs(
     ids: &[usize],
     keep: impl Fn(usize, usize) -> bool,
     w: &Rect<f64>,
+    uncut: Uncut,
     undecided: &mut u32,
 ) -> bool {
     for (i, j) in overlapping_pairs(cands, ids) {
         if !keep(i, j) {
             continue;
         }
-        match overlap(cands, i, j, w) {
+        match overlap(cands, i, j, w, uncut) {
             Some(false) => {}
             Some(true) => return false,
             None => {

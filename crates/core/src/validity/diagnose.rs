@@ -58,6 +58,14 @@ pub enum Problem {
         /// The ring.
         ring: Ring,
     },
+    /// A hole with 3 or more distinct corners, all on one line: it encloses nothing (and runs
+    /// back over itself, which the rules for rings do not all catch).
+    HoleWithoutArea {
+        /// The part, from 1.
+        part: usize,
+        /// The hole, from 1.
+        hole: usize,
+    },
     /// A ring crosses or touches itself (bowtie, spike, loop).
     SelfIntersection {
         /// The part.
@@ -118,6 +126,10 @@ impl fmt::Display for Problem {
             Problem::NonFinite { part, ring, vertex } => write!(
                 f,
                 "part {part}, {ring}: vertex {vertex} is not a finite number (NaN or infinity)"
+            ),
+            Problem::HoleWithoutArea { part, hole } => write!(
+                f,
+                "part {part}, hole {hole} encloses no area (its corners lie on one line)"
             ),
             Problem::TooFewPoints { part, ring } => write!(
                 f,
@@ -257,6 +269,11 @@ pub(super) fn polygon_problems(poly: &Polygon<f64>, part: usize) -> Vec<Problem>
     // Holes without area (flagged above if they have too few corners; the repair drops them)
     // are not related: that says nothing and trips geo's debug assertions on degenerate rings.
     let has_area: Vec<bool> = holes.iter().map(|h| h.unsigned_area() > 0.0).collect();
+    for (i, hole) in poly.interiors().iter().enumerate() {
+        if !has_area[i] && hole.remove_repeated_points().0.len() >= 4 {
+            out.push(Problem::HoleWithoutArea { part, hole: i + 1 });
+        }
+    }
     for (i, hole) in holes.iter().enumerate() {
         if !has_area[i] {
             continue;

@@ -36,6 +36,7 @@
 //! |--------------------------------------------------------|----------------------------------------------------|
 //! | a vertex that is NaN or infinite                       | none: never repairable (`skip` skips, else invalid) |
 //! | a ring with fewer than 3 distinct corners              | the ring encloses nothing and is dropped            |
+//! | a hole whose corners all lie on one line               | it encloses nothing and is dropped                  |
 //! | a ring that crosses or touches itself (bowtie, spike, loop) | rebuilt by the even-odd rule (geo's [`MakeValid`], as GEOS/PostGIS `ST_MakeValid`): a bowtie becomes its two lobes, a spike is cut off |
 //! | a hole not inside its outer ring                       | only the part of the hole inside the outer ring is cut out (a hole wholly outside removes nothing) |
 //! | holes that cross the outer ring, each other, or run along it | all holes of the part merged and cut out once |

@@ -313,3 +313,26 @@ fn overlapping_patches_are_found() {
     assert_eq!((found[0].a, found[0].b), (1, 2));
     close(found[0].area, 20.0);
 }
+
+#[test]
+fn a_hole_on_one_line_is_dropped() {
+    // Found by the kernel fuzz target: a hole of three distinct corners on the line x = 0,
+    // running back over itself and along the outer ring's edge (0,74)-(0,0), with a repeated
+    // vertex. geo's rules flag it (not inside the outer ring; rings meeting on a line), but the
+    // checks here skipped holes without area and the repeated vertex hid the fold, so the
+    // polygon passed as valid and reached the area kernel, which then gave two answers for one
+    // intersection depending on the argument order.
+    let g = mp(vec![Polygon::new(
+        ring(&[(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 74.0)]),
+        vec![ring(&[(0.0, 128.0), (0.0, 0.0), (0.0, 0.0), (0.0, 10.0)])],
+    )]);
+    assert!(!g.is_valid());
+    let (r, what) = repaired(&g);
+    assert!(r.is_valid(), "{:?}", r.validation_errors());
+    // The outer ring: a trapezoid 10 wide, 10 and 74 high: (10 + 74) / 2 × 10 = 420.
+    close(r.unsigned_area(), 420.0);
+    assert!(
+        what.contains("hole 1 encloses no area (its corners lie on one line)"),
+        "{what}"
+    );
+}
