@@ -39,7 +39,7 @@ mod relate;
 mod sums;
 use pair::{relate, uncut_edges, Frame, Related};
 use relate::class_geometry;
-use sums::{all_disjoint, disjoint_between, joined_area, union_area, Cand, Rel};
+use sums::{all_disjoint, disjoint_between, joined_area, united_area, Cand, Rel};
 
 /// A rectification patch (整改图斑): the polygon to restore, with its identity.
 #[derive(Debug, Clone, PartialEq)]
@@ -279,8 +279,9 @@ pub struct KernelUse {
     /// Questions the kernel could not decide exactly (a pair's area, whether two obstacles
     /// overlap, a union term), answered by i_overlay instead.
     pub undecided: u32,
-    /// Classes measured by i_overlay because their obstacles overlap inside the patch (grave
-    /// discs, road corridors) or could not be proved not to.
+    /// Classes whose obstacles overlap inside the patch (grave discs, road corridors) or could
+    /// not be proved not to: measured by the n-way kernel rather than summed (or by i_overlay
+    /// where that cannot decide, counted in `undecided`).
     pub overlapping_classes: u32,
 }
 
@@ -458,75 +459,89 @@ pub fn overlay_one(
             kernel.overlapping_classes += 1;
         }
     }
+    // A class whose obstacles overlap: the n-way kernel, else i_overlay (counted).
+    let united = |ids: &[usize]| {
+        united_area(
+            &cands,
+            ids,
+            patch_set,
+            frame.planar_m2,
+            measure,
+            origin,
+            uncut,
+        )
+    };
+    let mut measured = summed.clone();
+    for c in 0..classes {
+        if !measured[c] && !of_class[c].is_empty() {
+            match united(&of_class[c]) {
+                Some(a) => {
+                    class_m2[c] = a;
+                    measured[c] = true;
+                }
+                None => kernel.undecided += 1,
+            }
+        }
+    }
     // The i_overlay geometry of a class (for fallbacks and the pieces written out).
     let geometry_of = |c: usize| class_geometry(local_patch, &cands, &of_class[c]);
     let mut class_geoms: Vec<(usize, MultiPolygon<f64>)> = Vec::new();
     for c in 0..classes {
-        if of_class[c].is_empty() || (summed[c] && !options.keep_pieces) {
+        if of_class[c].is_empty() || (measured[c] && !options.keep_pieces) {
             continue;
         }
         let g = geometry_of(c);
-        if !summed[c] {
+        if !measured[c] {
             class_m2[c] = options.measure.area(&g, origin);
         }
         class_geoms.push((c, g));
     }
 
-    // The union: the kernel classes disjoint from one another (chosen in class order) are summed;
-    // the rest is united by i_overlay and its overlap with them taken off (module `sums`).
+    // The union: the sum of the classes where they are summed and disjoint from one another
+    // (proved pair by pair, in class order); otherwise the n-way kernel over every obstacle of
+    // the patch, and i_overlay's union of the classes where it cannot decide.
     let mut group: Vec<usize> = Vec::new();
     let mut group_sum = 0.0;
-    for c in (0..classes).filter(|&c| summed[c]) {
-        if disjoint_between(
-            &cands,
-            &group,
-            &of_class[c],
-            &local_env,
-            uncut,
-            &mut kernel.undecided,
-        ) {
+    let mut all_in_group = true;
+    for c in (0..classes).filter(|&c| !of_class[c].is_empty()) {
+        if summed[c]
+            && all_in_group
+            && disjoint_between(
+                &cands,
+                &group,
+                &of_class[c],
+                &local_env,
+                uncut,
+                &mut kernel.undecided,
+            )
+        {
             group.extend(&of_class[c]);
             group_sum += class_m2[c];
+        } else {
+            all_in_group = false;
         }
     }
-    let rest: Vec<usize> = (0..classes)
-        .filter(|&c| !of_class[c].is_empty())
-        .filter(|&c| !group.iter().any(|&k| cands[k].class == c))
-        .collect();
-    let geom = |c: usize| {
-        class_geoms
-            .iter()
-            .find(|(k, _)| *k == c)
-            .map(|(_, g)| g.clone())
-            .unwrap_or_else(|| geometry_of(c))
-    };
-    let others = match rest.len() {
-        0 => None,
-        1 => Some(geom(rest[0])),
-        _ => {
-            let gs: Vec<MultiPolygon<f64>> = rest.iter().map(|&c| geom(c)).collect();
-            Some(unary_union(gs.iter()).orient(Direction::Default))
-        }
-    };
-    if !planar && !group.is_empty() {
-        group_sum = joined_area(&cands, &group, patch_set, measure, origin);
-    }
-    // Ellipsoidal areas are not additive over differently split edges either, so the
-    // inclusion-exclusion below is for planar areas; an ellipsoidal union with overlapping
-    // classes is measured on i_overlay's polygon, as before.
-    let union = if planar || others.is_none() {
-        union_area(&cands, &group, group_sum, others.as_ref(), measure, origin)
+    let union = if all_in_group {
+        Some(if planar || group.is_empty() {
+            group_sum
+        } else {
+            joined_area(&cands, &group, patch_set, measure, origin)
+        })
     } else {
-        None
+        let everything: Vec<usize> = (0..cands.len()).collect();
+        united(&everything)
     };
     let union_m2 = match union {
         Some(u) => u,
         None => {
-            // Undecided (or ellipsoidal with overlapping classes): all classes through
-            // i_overlay, as the pieces are.
-            if planar || others.is_none() {
-                kernel.undecided += 1;
-            }
+            kernel.undecided += 1;
+            let geom = |c: usize| {
+                class_geoms
+                    .iter()
+                    .find(|(k, _)| *k == c)
+                    .map(|(_, g)| g.clone())
+                    .unwrap_or_else(|| geometry_of(c))
+            };
             let all: Vec<MultiPolygon<f64>> = (0..classes)
                 .filter(|&c| !of_class[c].is_empty())
                 .map(|c| geom(c).orient(Direction::Default))

@@ -9,7 +9,11 @@
 //!   i_overlay's own precision (its integer grid), which is far tighter than any mistake in
 //!   deciding a piece's side would be;
 //!
-//! and the precision trap: the same pair shifted to Gauss-Kruger magnitudes with a zone prefix
+//! The n-way kernel ([`union_pieces`]: a patch against parts that overlap one another) is held to
+//! the same two oracles: cells of the patch covered by any part, and i_overlay's intersection of
+//! the patch with the union of the parts.
+//!
+//! And the precision trap: the same pair shifted to Gauss-Kruger magnitudes with a zone prefix
 //! (x ≈ 36,500,000) gives the same area to 1e-6 m².
 //!
 //! `PROPTEST_CASES=20000 cargo test --release -p tuban-core --test prop_kernel` for a long run.
@@ -20,7 +24,7 @@ use geo::{
     Polygon, Rect,
 };
 use proptest::prelude::*;
-use tuban_core::kernel::{intersection_area, Undecided};
+use tuban_core::kernel::{intersection_area, planar_area, union_pieces, EdgeSet, Undecided};
 
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
@@ -167,6 +171,42 @@ fn kernel(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> Result<f64, Undecided
     Ok(ab)
 }
 
+/// Cells of an `n` × `n` grid inside `patch` and inside at least one of `parts`.
+fn cells_covered(patch: &MultiPolygon<f64>, parts: &[MultiPolygon<f64>], n: usize) -> f64 {
+    let mut k = 0;
+    for i in 0..n {
+        for j in 0..n {
+            let c = Point::new(i as f64 + 0.5, j as f64 + 0.5);
+            if patch.contains(&c) && parts.iter().any(|p| p.contains(&c)) {
+                k += 1;
+            }
+        }
+    }
+    k as f64
+}
+
+/// The n-way kernel's area of `patch ∩ ∪parts`, also with the parts in reverse order (which
+/// changes which polygon takes each shared piece, not the area).
+fn union_kernel(patch: &MultiPolygon<f64>, parts: &[MultiPolygon<f64>]) -> Result<f64, Undecided> {
+    let p = EdgeSet::new(patch);
+    let sets: Vec<EdgeSet> = parts.iter().map(EdgeSet::new).collect();
+    let mut refs: Vec<&EdgeSet> = sets.iter().collect();
+    let a = planar_area(&union_pieces(&p, &refs)?);
+    refs.reverse();
+    let b = planar_area(&union_pieces(&p, &refs)?);
+    assert!(
+        (a - b).abs() <= 1e-9 * (1.0 + a.abs()),
+        "{a} vs {b} reversed"
+    );
+    Ok(a)
+}
+
+fn i_overlay_union_area(patch: &MultiPolygon<f64>, parts: &[MultiPolygon<f64>]) -> f64 {
+    patch
+        .intersection(&unary_union(parts.iter()))
+        .unsigned_area()
+}
+
 fn shift(mp: &MultiPolygon<f64>, dx: f64, dy: f64) -> MultiPolygon<f64> {
     mp.map_coords(|c| Coord {
         x: c.x + dx,
@@ -230,5 +270,51 @@ proptest! {
         let far = kernel(&shift(&a, 36_512_345.25, 3_301_234.5), &shift(&b, 36_512_345.25, 3_301_234.5))
             .expect("decided");
         prop_assert!((near - far).abs() <= 1e-6, "{near} vs {far}");
+    }
+
+    #[test]
+    fn overlapping_orthogonal_parts_match_cell_counting(p in arb_cells(5),
+            parts in prop::collection::vec(arb_cells(5), 1..5)) {
+        let want = cells_covered(&p, &parts, 5);
+        let got = union_kernel(&p, &parts).expect("valid cell unions are decided");
+        prop_assert_eq!(got, want);
+        let (dx, dy) = (36_512_345.0, 3_301_234.0);
+        let far: Vec<_> = parts.iter().map(|q| shift(q, dx, dy)).collect();
+        prop_assert_eq!(union_kernel(&shift(&p, dx, dy), &far).expect("decided"), want);
+    }
+
+    #[test]
+    fn overlapping_stars_match_i_overlay(p in arb_star(),
+            parts in prop::collection::vec(arb_star(), 1..6)) {
+        let got = union_kernel(&p, &parts).expect("simple polygons are decided");
+        let want = i_overlay_union_area(&p, &parts);
+        prop_assert!(close(got, want), "kernel {got} vs i_overlay {want}");
+    }
+
+    #[test]
+    fn lattice_triangles_cells_and_holes_united_match_i_overlay(
+            p in arb_touching_hole(),
+            t in prop::collection::vec(arb_lattice_triangle(), 1..4),
+            c in arb_cells(4), s in arb_sliver()) {
+        let mut parts = t.clone();
+        parts.push(c);
+        parts.push(s);
+        let got = union_kernel(&p, &parts).expect("decided");
+        let want = i_overlay_union_area(&p, &parts);
+        prop_assert!(close(got, want), "kernel {got} vs i_overlay {want}");
+        // The patch as one of the parts too: the patch itself.
+        parts.push(p.clone());
+        let got = union_kernel(&p, &parts).expect("decided");
+        prop_assert!(close(got, p.unsigned_area()), "{got} vs {}", p.unsigned_area());
+    }
+
+    #[test]
+    fn a_union_is_no_smaller_than_its_largest_part_nor_larger_than_the_sum(p in arb_star(),
+            parts in prop::collection::vec(arb_star(), 1..6)) {
+        let got = union_kernel(&p, &parts).expect("decided");
+        let each: Vec<f64> = parts.iter().map(|q| kernel(&p, q).expect("decided")).collect();
+        let max = each.iter().cloned().fold(0.0, f64::max);
+        let sum: f64 = each.iter().sum();
+        prop_assert!(got >= max - 1e-9 && got <= sum + 1e-9, "{got} not in [{max}, {sum}]");
     }
 }

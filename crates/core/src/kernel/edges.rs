@@ -173,7 +173,7 @@ pub fn seg_box(s: &Seg) -> Rect<f64> {
     Rect::new(s[0], s[1])
 }
 
-fn union_box(a: &Rect<f64>, b: &Rect<f64>) -> Rect<f64> {
+pub(super) fn union_box(a: &Rect<f64>, b: &Rect<f64>) -> Rect<f64> {
     Rect::new(
         Coord {
             x: a.min().x.min(b.min().x),

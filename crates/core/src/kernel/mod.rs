@@ -29,10 +29,12 @@
 mod edges;
 mod local;
 mod pieces;
+mod union;
 
 use geo::{Coord, MultiPolygon, Rect};
 
 pub use edges::{EdgeSet, Seg};
+pub use union::union_pieces;
 
 /// The kernel could not decide this pair exactly; the reason says why.
 #[derive(Debug, Clone, PartialEq, Eq)]

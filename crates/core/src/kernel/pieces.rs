@@ -24,7 +24,7 @@ use super::local::{classify, State};
 use super::{orient, Undecided};
 
 /// An event on an edge: where it meets the other polygon's boundary.
-enum Event {
+pub(super) enum Event {
     /// A proper crossing at a computed point; `true` if the edge enters the other polygon there.
     Cross(Coord<f64>, bool, Seg),
     /// Contact at an exact input point with one of the other polygon's edges.
@@ -57,7 +57,12 @@ pub fn side(
         events.clear();
         pieces.clear();
         let carry = last.filter(|(at, _)| *at == e[0]).map(|(_, s)| s);
-        let r = edge(e, other, this_is_a, carry, &mut events, &mut pieces);
+        let include = |s: State| s == State::Inside || (this_is_a && s == State::AlongSame);
+        let r = edge(e, other, this_is_a, carry, &mut events, |seg, s| {
+            if include(s) {
+                pieces.push(seg)
+            }
+        });
         out.extend(pieces.iter().map(|&s| (s, k)));
         match r {
             Ok(end) => last = end.map(|s| (e[1], s)),
@@ -67,15 +72,17 @@ pub fn side(
     result
 }
 
-/// Pushes the included pieces of `e`; returns the state of its last piece when that ends at the
-/// edge's end off the other's boundary. `carry`: the state at `e`'s start if known.
-fn edge(
+/// Splits `e` where it meets `other`'s boundary and hands every piece, in order from `e[0]` to
+/// `e[1]`, to `out` with its state against `other`; returns the state of the last piece when that
+/// ends at the edge's end off the other's boundary. `carry`: the state at `e`'s start if known.
+/// `this_is_a` fixes the argument order of crossing computations (see the module docs).
+pub(super) fn edge(
     e: &Seg,
     other: &EdgeSet,
     this_is_a: bool,
     carry: Option<State>,
     events: &mut Vec<(f64, Event)>,
-    out: &mut Vec<Seg>,
+    mut out: impl FnMut(Seg, State),
 ) -> Result<Option<State>, Undecided> {
     let [p, q] = *e;
     let ebox = seg_box(e);
@@ -106,7 +113,6 @@ fn edge(
     }
     events.sort_by(|a, b| a.0.total_cmp(&b.0));
 
-    let include = |s: State| s == State::Inside || (this_is_a && s == State::AlongSame);
     let mut pos = p;
     let mut i = 0;
     // The state of the first piece.
@@ -131,8 +137,8 @@ fn edge(
     while i < events.len() {
         match events[i].1 {
             Event::Cross(x, enters, _) => {
-                if x != pos && include(state) {
-                    out.push([pos, x]);
+                if x != pos {
+                    out([pos, x], state);
                 }
                 pos = x;
                 state = if enters {
@@ -156,14 +162,26 @@ fn edge(
                         _ => rest.push(k),
                     }
                 }
+                // An edge of the other polygon running along this one through v (v is a vertex
+                // of another of its rings touching there) holds v in its interior, where no
+                // contact was recorded: it bounds the sectors at v too.
+                for (_, ev) in events.iter() {
+                    let (Event::Touch(_, f) | Event::Cross(_, _, f)) = ev;
+                    if !incident.contains(f)
+                        && orient(f[0], f[1], v) == 0.0
+                        && in_box(v, &seg_box(f))
+                    {
+                        incident.push(*f);
+                    }
+                }
                 if !rest.is_empty() {
                     // Different points at the same rounded parameter: too close to order.
                     return Err(Undecided::new(
                         "two contacts on one edge too close to order",
                     ));
                 }
-                if v != pos && include(state) {
-                    out.push([pos, v]);
+                if v != pos {
+                    out([pos, v], state);
                 }
                 pos = v;
                 if v != q {
@@ -176,9 +194,7 @@ fn edge(
     if pos == q {
         return Ok(None);
     }
-    if include(state) {
-        out.push([pos, q]);
-    }
+    out([pos, q], state);
     Ok(Some(state))
 }
 
@@ -255,7 +271,7 @@ fn crossing(a: &Seg, b: &Seg) -> Coord<f64> {
 }
 
 /// Where `v` lies along `p`–`q` (0 at p, 1 at q), measured on the longer axis; exact at the ends.
-fn param(p: Coord<f64>, q: Coord<f64>, v: Coord<f64>) -> f64 {
+pub(super) fn param(p: Coord<f64>, q: Coord<f64>, v: Coord<f64>) -> f64 {
     if v == p {
         return 0.0;
     }

@@ -144,3 +144,32 @@ fn joined_pieces_are_the_union_outline() {
     assert_eq!(joined.len(), 7, "{joined:?}");
     assert_eq!(planar_area(&joined), 8.0);
 }
+
+#[test]
+fn a_hole_touching_the_shell_on_a_shared_edge_is_not_counted_twice() {
+    // The patch [2,8]² has a triangular hole (2,3.5) (3,4) (3,3) whose first vertex lies on the
+    // shell's left edge; the cell [2,3]×[3,4] runs along that edge. Their intersection is the
+    // cell less the hole: 1 − ½ · 1 · 1 = 0.5. The cell's left edge meets the patch's boundary at
+    // (2,3.5) only through the hole's vertex, so below it the piece must still be seen running
+    // along the shell (taken once), not through the patch's interior (taken twice, which left
+    // the pieces' cycles open).
+    let hole: &[(f64, f64)] = &[(2.0, 3.5), (3.0, 4.0), (3.0, 3.0)];
+    let patch = poly(&[(2.0, 0.0), (8.0, 0.0), (8.0, 8.0), (2.0, 8.0)], &[hole]);
+    // Pieces that close into cycles give the same area about any point; the sum is taken about
+    // (0,0) here, where the extra piece does not vanish.
+    let about_origin = |a: &MultiPolygon<f64>, b: &MultiPolygon<f64>| {
+        let pieces = boundary_pieces(&EdgeSet::new(a), &EdgeSet::new(b)).unwrap();
+        0.5 * pieces
+            .iter()
+            .map(|[p, q]| p.x * q.y - q.x * p.y)
+            .sum::<f64>()
+    };
+    for (cell, want) in [
+        (sq(2.0, 3.0, 3.0, 4.0), 0.5),
+        (sq(2.0, 3.0, 4.0, 3.5), 0.75), // 1 less the hole's lower half
+    ] {
+        assert_eq!(area(&patch, &cell), want);
+        assert_eq!(about_origin(&patch, &cell), want);
+        assert_eq!(about_origin(&cell, &patch), want);
+    }
+}

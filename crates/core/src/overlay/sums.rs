@@ -6,19 +6,21 @@
 //! whose features happen not to overlap. That is *proved* per patch, not assumed: every pair of
 //! the class's obstacles whose envelopes overlap must have an empty kernel boundary (interiors
 //! disjoint, decided exactly). A class that fails (grave discs and road corridors, which overlap
-//! by design, or an undecided pair) is measured as before: i_overlay unions its pieces.
+//! by design, or an undecided pair) is measured by the n-way kernel
+//! ([`crate::kernel::union_pieces`]: the boundary of patch ∩ ∪obstacles from every edge's state
+//! against every other polygon), which costs more than a sum.
 //!
-//! The union of all classes follows the same rule: the classes measured by the kernel that are
-//! also disjoint from one another form a group G whose union is the sum of its areas; the other
-//! classes' pieces O are united by i_overlay, and
-//! `union = Σ_G + area(O) − Σ_{g ∈ G} area(O ∩ g)`, the last terms by the kernel again.
-//! Only where the kernel cannot decide does the whole union fall back to i_overlay.
+//! The union of all classes follows the same rule: when the classes are summed and disjoint
+//! from one another, it is the sum of their areas; otherwise the n-way kernel measures it over
+//! all of the patch's obstacles at once. Only where the kernel cannot decide does a class or the
+//! union fall back to i_overlay (counted).
 
-use geo::orient::{Direction, Orient};
 use geo::{Coord, MultiPolygon, Rect};
 
 use crate::area::AreaMeasure;
-use crate::kernel::{interiors_meet_within, join_pieces, tagged_pieces, EdgeSet, Piece, Seg};
+use crate::kernel::{
+    interiors_meet_within, join_pieces, planar_area, union_pieces, EdgeSet, Piece, Seg,
+};
 
 /// How one obstacle meets the patch.
 pub(super) enum Rel {
@@ -55,8 +57,6 @@ pub(super) struct Cand {
 
 /// Owner key of the patch's edges in [`join_pieces`]; obstacles use their candidate index.
 const PATCH: u32 = u32::MAX;
-/// Owner key of the edges of the other classes' union (see [`union_area`]).
-const OTHERS: u32 = u32::MAX - 1;
 
 /// The area of the union of the candidates `ids` inside the patch (they are proved disjoint),
 /// measured on the outline their pieces make ([`join_pieces`]): what a vertex-dependent measure
@@ -216,34 +216,39 @@ fn disjoint_pairs(
     true
 }
 
-/// The union's area by the group rule (module docs): `group` holds the kernel classes chosen to
-/// form G, `cands_of` the candidates by class, `others` the i_overlay union of the remaining
-/// classes' pieces (local, oriented) or `None` if there are none. `None` if the kernel cannot
-/// decide a term.
-pub(super) fn union_area(
+/// The area of `patch ∩ (∪ candidates ids)` by the n-way kernel ([`union_pieces`]): for classes
+/// whose obstacles overlap one another (grave discs, road corridors) and for the union of all
+/// classes. Cut candidates whose spikes the kernel cannot order are tried again uncut. `None`
+/// if the kernel cannot decide, or its answer is not a possible area of a part of the patch.
+pub(super) fn united_area(
     cands: &[Cand],
-    group_ids: &[usize],
-    group_sum: f64,
-    others: Option<&MultiPolygon<f64>>,
+    ids: &[usize],
+    patch: &EdgeSet,
+    patch_planar_m2: f64,
     measure: &dyn AreaMeasure,
     origin: Coord<f64>,
+    uncut: Uncut,
 ) -> Option<f64> {
-    let Some(o) = others.filter(|o| !o.0.is_empty()) else {
-        return Some(group_sum);
-    };
-    let o_area = measure.area(o, origin);
-    // i_overlay's output is not always wound the standard way; the kernel needs it.
-    let o_set = EdgeSet::new(&o.orient(Direction::Default));
-    // O ∩ G, joined into outlines (the measure may depend on where edges are split).
-    let mut all: Vec<(Seg, (u32, u32))> = Vec::new();
-    for &g in group_ids {
-        for p in tagged_pieces(&o_set, &cands[g].set).ok()? {
-            let owner = if p.of_a { OTHERS } else { g as u32 };
-            all.push((p.seg, (owner, p.edge)));
+    let sets: Vec<&EdgeSet> = ids.iter().map(|&k| &cands[k].set).collect();
+    let pieces = match union_pieces(patch, &sets) {
+        Ok(p) => p,
+        Err(_) if ids.iter().any(|&k| !cands[k].small) => {
+            let whole: Vec<Option<EdgeSet>> = ids
+                .iter()
+                .map(|&k| (!cands[k].small).then(|| uncut(&cands[k])))
+                .collect();
+            let sets: Vec<&EdgeSet> = ids
+                .iter()
+                .zip(&whole)
+                .map(|(&k, w)| w.as_ref().unwrap_or(&cands[k].set))
+                .collect();
+            union_pieces(patch, &sets).ok()?
         }
+        Err(_) => return None,
+    };
+    // A sanity bound, not a proof (see `plausible`).
+    if !plausible(planar_area(&pieces), patch_planar_m2) {
+        return None;
     }
-    let common = measure.pieces_area(&join_pieces(all), origin);
-    // A sanity bound, not a proof: the overlap cannot exceed either side. A kernel result
-    // outside it would be a bug; it is treated as undecided rather than trusted.
-    plausible(common, o_area.min(group_sum)).then_some(group_sum + o_area - common)
+    Some(measure.pieces_area(&pieces, origin))
 }

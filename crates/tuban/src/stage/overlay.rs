@@ -115,7 +115,7 @@ pub fn overlay(
 /// A sentence for the run's notes on how the area kernel served the overlay.
 pub fn kernel_note(k: &KernelUse) -> String {
     format!(
-        "area kernel: {} obstacles crossing a patch's boundary measured in double precision; {} questions the kernel could not decide, answered by i_overlay; {} class measurements by i_overlay where a class's obstacles overlap inside a patch (grave discs, road corridors)",
+        "area kernel: {} obstacles crossing a patch's boundary measured in double precision; {} questions the kernel could not decide, answered by i_overlay; {} class measurements where a class's obstacles overlap inside a patch (grave discs, road corridors), by the n-way kernel",
         k.pairs, k.undecided, k.overlapping_classes
     )
 }
