@@ -29,11 +29,13 @@
 mod edges;
 mod local;
 mod pieces;
+mod rings;
 mod union;
 
 use geo::{Coord, MultiPolygon, Rect};
 
 pub use edges::{EdgeSet, Seg};
+pub use rings::{polygons, union_polygons};
 pub use union::union_pieces;
 
 /// The kernel could not decide this pair exactly; the reason says why.

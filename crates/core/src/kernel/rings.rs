@@ -1,0 +1,183 @@
+//! Polygons from a region's boundary pieces, and the union of overlapping polygons built that way:
+//! geometry in double precision where tuban builds the shapes itself (road corridors united from
+//! their segments and joins), instead of i_overlay's union, which snaps every vertex to its grid.
+//!
+//! The pieces [`super::union_pieces`] returns meet bit for bit at their ends, so rings are found
+//! by chaining them: at each node the next piece is the first outgoing one clockwise from the
+//! reversed incoming one (the face on the left is traced, as in a planar graph). That makes
+//! rings that touch one another at a point separate rings, but traces a hole that touches its
+//! shell as one ring passing its node twice; such rings are split at the repeated node, which
+//! gives the OGC form (shell and hole apart). Counter-clockwise rings are shells, clockwise ones
+//! holes, each put in the smallest shell holding it. geo has no such assembly (its boolean
+//! operations build output inside i_overlay), which is why it is here.
+
+use std::collections::HashMap;
+
+use geo::{Area, Coord, LineString, MultiPolygon, Polygon, Rect};
+
+use super::edges::{EdgeSet, Seg};
+use super::{union_pieces, Undecided};
+
+/// The union of `parts` (each valid, any orientation), as valid polygons, computed in double
+/// precision: every vertex is an input vertex or a crossing of two input edges, rounded once.
+///
+/// ```
+/// use geo::{polygon, Area, MultiPolygon};
+/// use tuban_core::kernel::union_polygons;
+///
+/// let a = MultiPolygon(vec![polygon![(x: 0.0, y: 0.0), (x: 2.0, y: 0.0), (x: 2.0, y: 2.0), (x: 0.0, y: 2.0)]]);
+/// let b = MultiPolygon(vec![polygon![(x: 1.0, y: 1.0), (x: 3.0, y: 1.0), (x: 3.0, y: 3.0), (x: 1.0, y: 3.0)]]);
+/// let u = union_polygons(&[a, b]).unwrap();
+/// assert_eq!(u.0.len(), 1);
+/// assert_eq!(u.unsigned_area(), 7.0);
+/// ```
+pub fn union_polygons(parts: &[MultiPolygon<f64>]) -> Result<MultiPolygon<f64>, Undecided> {
+    use geo::orient::{Direction, Orient};
+    let sets: Vec<EdgeSet> = parts
+        .iter()
+        .map(|p| EdgeSet::new(&p.orient(Direction::Default)))
+        .collect();
+    let Some(bbox) = sets
+        .iter()
+        .filter_map(EdgeSet::bbox)
+        .reduce(|a, b| super::edges::union_box(&a, &b))
+    else {
+        return Ok(MultiPolygon(vec![]));
+    };
+    // A frame strictly around everything: its edges meet nothing, so it only says "everywhere".
+    let m = 1.0 + bbox.width().max(bbox.height());
+    let frame = Rect::new(
+        Coord {
+            x: bbox.min().x - m,
+            y: bbox.min().y - m,
+        },
+        Coord {
+            x: bbox.max().x + m,
+            y: bbox.max().y + m,
+        },
+    );
+    let frame = EdgeSet::new(&MultiPolygon(vec![frame.to_polygon()]).orient(Direction::Default));
+    let refs: Vec<&EdgeSet> = sets.iter().collect();
+    polygons(&union_pieces(&frame, &refs)?)
+}
+
+/// The polygons bounded by `pieces`: closed cycles of directed segments with the region on
+/// their left, meeting exactly at their ends (as [`super::union_pieces`] gives them).
+pub fn polygons(pieces: &[Seg]) -> Result<MultiPolygon<f64>, Undecided> {
+    let key = |c: Coord<f64>| (c.x.to_bits(), c.y.to_bits());
+    let mut out_of: HashMap<(u64, u64), Vec<usize>> = HashMap::new();
+    for (i, s) in pieces.iter().enumerate() {
+        out_of.entry(key(s[0])).or_default().push(i);
+    }
+    let mut used = vec![false; pieces.len()];
+    let mut shells: Vec<(f64, LineString<f64>, EdgeSet)> = Vec::new();
+    let mut holes: Vec<LineString<f64>> = Vec::new();
+    for first in 0..pieces.len() {
+        if used[first] {
+            continue;
+        }
+        // Trace one cycle.
+        let mut walk: Vec<Coord<f64>> = vec![pieces[first][0]];
+        let mut cur = first;
+        loop {
+            used[cur] = true;
+            let [from, at] = pieces[cur];
+            walk.push(at);
+            let outs = out_of
+                .get(&key(at))
+                .ok_or_else(|| Undecided::new("boundary pieces do not close"))?;
+            let next = *outs
+                .iter()
+                .min_by(|&&a, &&b| {
+                    clockwise_from(at, from, pieces[a][1]).total_cmp(&clockwise_from(
+                        at,
+                        from,
+                        pieces[b][1],
+                    ))
+                })
+                .expect("not empty");
+            if next == first {
+                break;
+            }
+            if used[next] {
+                return Err(Undecided::new("boundary pieces do not form rings"));
+            }
+            cur = next;
+        }
+        for ring in split_at_repeats(walk) {
+            let ls = LineString(ring);
+            let a = ls_signed_area(&ls);
+            if a > 0.0 {
+                let set = EdgeSet::new(&MultiPolygon(vec![Polygon::new(ls.clone(), vec![])]));
+                shells.push((a, ls, set));
+            } else if a < 0.0 {
+                holes.push(ls);
+            }
+        }
+    }
+    let mut polys: Vec<(f64, Polygon<f64>)> = Vec::new();
+    let mut inner: Vec<Vec<LineString<f64>>> = vec![Vec::new(); shells.len()];
+    for h in holes {
+        // The smallest shell holding the hole: decided on a vertex of the hole strictly inside
+        // (a hole may touch its shell at a vertex, never lie on it all along).
+        let mut best: Option<(usize, f64)> = None;
+        for (k, (a, _, set)) in shells.iter().enumerate() {
+            if best.is_some_and(|(_, b)| *a >= b) {
+                continue;
+            }
+            let inside = h.0.iter().find_map(|&v| set.contains(v).ok());
+            if inside == Some(true) {
+                best = Some((k, *a));
+            }
+        }
+        let (k, _) = best.ok_or_else(|| Undecided::new("a hole lies in no shell"))?;
+        inner[k].push(h);
+    }
+    for ((a, ls, _), hs) in shells.into_iter().zip(inner) {
+        polys.push((a, Polygon::new(ls, hs)));
+    }
+    Ok(MultiPolygon(polys.into_iter().map(|(_, p)| p).collect()))
+}
+
+/// The angle, clockwise, from the direction `at`→`from` to the direction `at`→`to`, in (0, 2π].
+fn clockwise_from(at: Coord<f64>, from: Coord<f64>, to: Coord<f64>) -> f64 {
+    let back = (from.y - at.y).atan2(from.x - at.x);
+    let out = (to.y - at.y).atan2(to.x - at.x);
+    let d = (back - out).rem_euclid(std::f64::consts::TAU);
+    if d == 0.0 {
+        std::f64::consts::TAU
+    } else {
+        d
+    }
+}
+
+/// Splits a closed walk (first point repeated at the end) at points it passes more than once,
+/// into closed rings that pass each point once.
+fn split_at_repeats(walk: Vec<Coord<f64>>) -> Vec<Vec<Coord<f64>>> {
+    let key = |c: &Coord<f64>| (c.x.to_bits(), c.y.to_bits());
+    let mut rings = Vec::new();
+    let mut stack: Vec<Coord<f64>> = Vec::with_capacity(walk.len());
+    let mut at: HashMap<(u64, u64), usize> = HashMap::new();
+    for c in walk {
+        if let Some(&k) = at.get(&key(&c)) {
+            // A loop from stack[k] back to c: a ring of its own.
+            let mut ring: Vec<Coord<f64>> = stack.drain(k + 1..).collect();
+            for p in &ring {
+                at.remove(&key(p));
+            }
+            ring.insert(0, stack[k]);
+            ring.push(c);
+            if ring.len() >= 4 {
+                rings.push(ring);
+            }
+        } else {
+            at.insert(key(&c), stack.len());
+            stack.push(c);
+        }
+    }
+    rings
+}
+
+fn ls_signed_area(ls: &LineString<f64>) -> f64 {
+    Polygon::new(ls.clone(), vec![]).signed_area()
+}
