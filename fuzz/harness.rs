@@ -673,7 +673,7 @@ pub fn kernel(data: &[u8]) {
     use tuban_core::kernel::intersection_area;
     let settled: Vec<MultiPolygon<f64>> = polygons(data)
         .into_iter()
-        .take(2)
+        .take(4)
         .filter_map(
             |p| match check_obstacle(&MultiPolygon(vec![p]), InvalidPolicy::Repair) {
                 Outcome::Valid(g) => Some(g),
@@ -682,7 +682,10 @@ pub fn kernel(data: &[u8]) {
             },
         )
         .collect();
-    let [a, b] = settled.as_slice() else { return };
+    let (a, b) = match settled.as_slice() {
+        [a, b, ..] => (a, b),
+        _ => return,
+    };
     // The kernel wants counter-clockwise exteriors and clockwise holes, near the origin (as the
     // overlay hands it geometry: shifted to a local frame).
     let Some(o) = a.coords_iter().next() else {
@@ -690,6 +693,8 @@ pub fn kernel(data: &[u8]) {
     };
     let local = |g: &MultiPolygon<f64>| g.map_coords(|c| c - o).orient(Direction::Default);
     let (a, b) = (local(a), local(b));
+    let all: Vec<MultiPolygon<f64>> = settled.iter().map(local).collect();
+    union_against_i_overlay(&all);
     let (Ok(ab), Ok(ba)) = (intersection_area(&a, &b), intersection_area(&b, &a)) else {
         return; // undecided: the overlay falls back to i_overlay, which the overlay target covers
     };
@@ -737,5 +742,66 @@ pub fn kernel(data: &[u8]) {
         (ab - reference).abs() <= tol,
         "kernel {ab} vs i_overlay {reference}: |diff| {} > {tol}",
         (ab - reference).abs()
+    );
+}
+
+/// The n-way kernel on `all[0]` (the patch) against the rest (parts that may overlap): its
+/// area must not depend on the parts' order, must lie between the largest part's share and the
+/// patch, and must be within i_overlay's grid error of i_overlay's patch ∩ union of the parts.
+fn union_against_i_overlay(all: &[MultiPolygon<f64>]) {
+    use tuban_core::geo::{unary_union, BooleanOps, BoundingRect, Euclidean, Length};
+    use tuban_core::kernel::{planar_area, union_pieces, EdgeSet};
+    let Some((patch, parts)) = all.split_first() else {
+        return;
+    };
+    let p = EdgeSet::new(patch);
+    let sets: Vec<EdgeSet> = parts.iter().map(EdgeSet::new).collect();
+    let mut refs: Vec<&EdgeSet> = sets.iter().collect();
+    let Ok(forward) = union_pieces(&p, &refs) else {
+        return; // undecided: the overlay falls back to i_overlay
+    };
+    refs.reverse();
+    let Ok(backward) = union_pieces(&p, &refs) else {
+        panic!("decided one way round, not the other");
+    };
+    let (u, v) = (planar_area(&forward), planar_area(&backward));
+    let whole = patch.unsigned_area();
+    let rel = 1e-9 * (1.0 + whole);
+    assert!((u - v).abs() <= rel, "{u} vs {v} with the parts reversed");
+    assert!(u >= -rel && u <= whole + rel, "{u} outside [0, {whole}]");
+    let reference = patch
+        .intersection(&unary_union(parts.iter()))
+        .unsigned_area();
+    let extent = all
+        .iter()
+        .filter_map(|g| g.bounding_rect())
+        .flat_map(|r| {
+            [
+                r.width(),
+                r.height(),
+                r.min().x.abs(),
+                r.min().y.abs(),
+                r.max().x.abs(),
+                r.max().y.abs(),
+            ]
+        })
+        .fold(0.0, f64::max);
+    let length: f64 = all
+        .iter()
+        .flat_map(|g| g.0.iter())
+        .map(|p| {
+            Euclidean.length(p.exterior())
+                + p.interiors()
+                    .iter()
+                    .map(|r| Euclidean.length(r))
+                    .sum::<f64>()
+        })
+        .sum();
+    // Two snapped operations (the union, then the intersection).
+    let tol = rel + 4.0 * extent / f64::from(1u32 << 28) * length;
+    assert!(
+        (u - reference).abs() <= tol,
+        "n-way kernel {u} vs i_overlay {reference}: |diff| {} > {tol}",
+        (u - reference).abs()
     );
 }

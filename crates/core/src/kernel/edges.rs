@@ -32,7 +32,11 @@ impl EdgeSet {
     pub fn new(mp: &MultiPolygon<f64>) -> Self {
         let mut edges = Vec::new();
         for p in &mp.0 {
-            push_ring(p.exterior(), &mut edges);
+            // A shell without area holds nothing, whatever its holes say (validity reports
+            // such holes; this keeps the kernel from reading a lone hole as a region).
+            if !push_ring(p.exterior(), &mut edges) {
+                continue;
+            }
             for h in p.interiors() {
                 push_ring(h, &mut edges);
             }
@@ -150,7 +154,9 @@ impl EdgeSet {
     }
 }
 
-fn push_ring(ring: &LineString<f64>, out: &mut Vec<Seg>) {
+/// Pushes the edges of `ring`; false when it bounds no area (fewer than 3 corners, or all on
+/// one line) and nothing was pushed.
+fn push_ring(ring: &LineString<f64>, out: &mut Vec<Seg>) -> bool {
     let pts = &ring.0;
     let n = if pts.len() > 1 && pts.first() == pts.last() {
         pts.len() - 1
@@ -158,7 +164,17 @@ fn push_ring(ring: &LineString<f64>, out: &mut Vec<Seg>) {
         pts.len()
     };
     if n < 3 {
-        return;
+        return false;
+    }
+    // A ring whose corners all lie on one line bounds no area, and its edges run over one
+    // another both ways, which no side test can order: it is left out (exact test). Validity
+    // keeps an obstacle with no area as it is, so such rings do reach the kernel.
+    let first = pts[0];
+    let Some(second) = pts[1..n].iter().find(|&&p| p != first) else {
+        return false;
+    };
+    if pts[..n].iter().all(|&p| orient(first, *second, p) == 0.0) {
+        return false;
     }
     for i in 0..n {
         let (a, b) = (pts[i], pts[(i + 1) % n]);
@@ -166,6 +182,7 @@ fn push_ring(ring: &LineString<f64>, out: &mut Vec<Seg>) {
             out.push([a, b]);
         }
     }
+    true
 }
 
 /// The envelope of a segment.

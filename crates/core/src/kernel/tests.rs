@@ -173,3 +173,70 @@ fn a_hole_touching_the_shell_on_a_shared_edge_is_not_counted_twice() {
         assert_eq!(about_origin(&cell, &patch), want);
     }
 }
+
+#[test]
+fn united_polygons_are_valid_in_the_ogc_form() {
+    use geo::{Area, Validation};
+    // Two squares meeting at a corner: two polygons, not one ring through the corner.
+    let u = union_polygons(&[sq(0.0, 0.0, 1.0, 1.0), sq(1.0, 1.0, 2.0, 2.0)]).unwrap();
+    assert_eq!(u.0.len(), 2);
+    assert!(u.is_valid());
+    assert_eq!(u.unsigned_area(), 2.0);
+    // Four bars around the unit square [1,2]²: one polygon with one hole, 9 − 1.
+    let frame = [
+        sq(0.0, 0.0, 3.0, 1.0),
+        sq(2.0, 0.0, 3.0, 3.0),
+        sq(0.0, 2.0, 3.0, 3.0),
+        sq(0.0, 0.0, 1.0, 3.0),
+    ];
+    let u = union_polygons(&frame).unwrap();
+    assert_eq!((u.0.len(), u.0[0].interiors().len()), (1, 1));
+    assert!(u.is_valid());
+    assert_eq!(u.unsigned_area(), 8.0);
+    // The left bar replaced by two triangles meeting at (0, 1.5): the hole, [1,2]² and the
+    // triangle (0,1.5) (1,1) (1,2) of area ½, touches the shell at that point. Traced as one
+    // ring through (0, 1.5) twice, it is split there: a shell and a hole, 9 − 1.5.
+    let tri = |v: &[(f64, f64)]| poly(v, &[]);
+    let parts = [
+        frame[0].clone(),
+        frame[1].clone(),
+        frame[2].clone(),
+        tri(&[(0.0, 1.0), (1.0, 1.0), (0.0, 1.5)]),
+        tri(&[(0.0, 1.5), (1.0, 2.0), (0.0, 2.0)]),
+        sq(0.0, 0.0, 1.0, 1.0),
+        sq(0.0, 2.0, 1.0, 3.0),
+    ];
+    let u = union_polygons(&parts).unwrap();
+    assert_eq!((u.0.len(), u.0[0].interiors().len()), (1, 1), "{u:?}");
+    assert!(u.is_valid(), "{:?}", u.validation_errors());
+    assert_eq!(u.unsigned_area(), 7.5);
+}
+
+#[test]
+fn a_ring_on_one_line_covers_nothing() {
+    // Three corners on x = -16.0625 (found by the kernel fuzz target): the ring bounds no area,
+    // and its edges run over one another both ways. The patch's edges cross that line where two
+    // of them lie, at one rounded point, and ordering those two crossings wrongly once left the
+    // whole patch "inside" (1 191 984.5 m²). Such a ring is now no edge at all.
+    let patch = poly(
+        &[(0.0, 0.0), (-1552.0625, 0.0625), (-16.0625, -1536.0)],
+        &[],
+    );
+    let flat = MultiPolygon(vec![Polygon::new(
+        LineString::from(vec![
+            (-16.0625, 1034.0),
+            (-16.0625, -1536.0),
+            (-16.0625, -1535.25),
+        ]),
+        vec![],
+    )]);
+    assert_eq!(area(&patch, &flat), 0.0);
+    let (p, f) = (EdgeSet::new(&patch), EdgeSet::new(&flat));
+    assert!(f.edges().is_empty());
+    let square = EdgeSet::new(&sq(-100.0, -100.0, -50.0, -50.0));
+    // The square lies inside the triangle: 50², with or without the flat ring beside it.
+    assert_eq!(
+        planar_area(&union_pieces(&p, &[&f, &square]).unwrap()),
+        2500.0
+    );
+}

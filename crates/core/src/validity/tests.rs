@@ -137,6 +137,34 @@ fn a_hole_outside_its_shell_removes_nothing() {
     assert!(what.contains("(as drawn: 96.00 m2)"), "{what}");
 }
 
+/// Found by the kernel fuzz target: a shell on one line (no area) with a triangular hole that
+/// shares a stretch of that line. geo's relate called the hole contained, so the polygon passed
+/// as valid with an area of |0 - 1296 × 1616 / 2| = 1 047 168 m2 by the shoelace formula, and the
+/// kernel read the lone hole as a region. A shell without area holds nothing.
+#[test]
+fn a_hole_in_a_shell_without_area_is_outside_it() {
+    let g = mp(vec![Polygon::new(
+        ring(&[(0.0, 0.0), (0.0, -3328.0), (0.0, 413_696.0)]),
+        vec![ring(&[(0.0, 0.0), (0.0, 1296.0), (1616.0, 656.0)])],
+    )]);
+    close(g.unsigned_area(), 1296.0 * 1616.0 / 2.0);
+    match check_obstacle(&g, InvalidPolicy::Repair) {
+        Outcome::Repaired { geometry, what } => {
+            close(geometry.unsigned_area(), 0.0);
+            assert!(
+                what.contains("part 1, hole 1 is not inside the outer ring"),
+                "{what}"
+            );
+        }
+        other => panic!("expected a repair, got {other:?}"),
+    }
+    // As a patch, nothing is left to measure.
+    match check_patch(&g, InvalidPolicy::Repair) {
+        Outcome::Invalid(what) => assert!(what.contains("nothing is left after repair"), "{what}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
 #[test]
 fn a_hole_half_outside_removes_only_its_inside_half() {
     // Hole 8..12 × 4..6 over a 10 m square: 2 × 2 = 4 m² of it is inside.
