@@ -6,10 +6,16 @@
 //!    obstacle's envelope, the obstacle lies wholly inside the patch or wholly outside it (one
 //!    point-in-polygon test says which); symmetrically, if no edge of the obstacle meets the patch's
 //!    envelope, the patch lies wholly inside the obstacle or outside it;
-//! 3. otherwise cut the obstacle down to the patch's neighbourhood ([`crate::clip`]) and intersect
-//!    it exactly with the patch (geo's `BooleanOps`, backed by i_overlay);
-//! 4. per class, union the pieces (two overlapping forest polygons count once) and measure;
-//!    then union all classes' pieces and measure again: the obstacle area, never double-counted.
+//! 3. otherwise cut the obstacle down to the patch's neighbourhood ([`crate::clip`]) and measure
+//!    its intersection with the patch by the area kernel ([`crate::kernel`]), exactly;
+//! 4. per class, sum those areas where the class's obstacles are proved not to overlap inside the
+//!    patch, else measure patch ∩ (union of the class's obstacles) by the n-way kernel (two
+//!    overlapping grave discs count once); then the union of all classes the same way: the
+//!    obstacle area, never double-counted. Where the kernel cannot decide, i_overlay (geo's
+//!    `BooleanOps`) answers, counted in [`KernelUse::undecided`];
+//! 5. when asked ([`OverlayOptions::keep_pieces`]), each class's geometry inside the patch: the
+//!    n-way kernel's boundary chained into rings ([`crate::kernel::polygons`]), so its area is
+//!    the class's number.
 //!
 //! All of this happens in a local frame, every coordinate shifted by the lower-left corner of the
 //! patch's envelope, which keeps the numbers small whatever the false easting.
@@ -32,14 +38,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::area::{AreaMeasure, AreaMethod, Planar};
 use crate::clip::clip_to_rect;
-use crate::kernel::EdgeSet;
+use crate::kernel::{polygons, EdgeSet, Seg};
 
 mod pair;
 mod relate;
 mod sums;
 use pair::{relate, uncut_edges, Frame, Related};
 use relate::class_geometry;
-use sums::{all_disjoint, disjoint_between, joined_area, united_area, Cand, Rel};
+use sums::{all_disjoint, disjoint_between, joined_area, united_pieces, Cand, Rel};
 
 /// A rectification patch (整改图斑): the polygon to restore, with its identity.
 #[derive(Debug, Clone, PartialEq)]
@@ -277,7 +283,8 @@ pub struct KernelUse {
     /// Obstacles crossing the patch's boundary, whose shared area the kernel was asked for.
     pub pairs: u32,
     /// Questions the kernel could not decide exactly (a pair's area, whether two obstacles
-    /// overlap, a union term), answered by i_overlay instead.
+    /// overlap, a union term, a class's outline for the pieces written out), answered by
+    /// i_overlay instead.
     pub undecided: u32,
     /// Classes whose obstacles overlap inside the patch (grave discs, road corridors) or could
     /// not be proved not to: measured by the n-way kernel rather than summed (or by i_overlay
@@ -460,40 +467,50 @@ pub fn overlay_one(
         }
     }
     // A class whose obstacles overlap: the n-way kernel, else i_overlay (counted).
-    let united = |ids: &[usize]| {
-        united_area(
-            &cands,
-            ids,
-            patch_set,
-            frame.planar_m2,
-            measure,
-            origin,
-            uncut,
-        )
-    };
+    let united = |ids: &[usize]| united_pieces(&cands, ids, patch_set, frame.planar_m2, uncut);
     let mut measured = summed.clone();
+    let mut outline: Vec<Option<Vec<Seg>>> = vec![None; classes];
     for c in 0..classes {
         if !measured[c] && !of_class[c].is_empty() {
             match united(&of_class[c]) {
-                Some(a) => {
-                    class_m2[c] = a;
+                Some(pieces) => {
+                    class_m2[c] = measure.pieces_area(&pieces, origin);
                     measured[c] = true;
+                    if options.keep_pieces {
+                        outline[c] = Some(pieces);
+                    }
                 }
                 None => kernel.undecided += 1,
             }
         }
     }
-    // The i_overlay geometry of a class (for fallbacks and the pieces written out).
+    // The i_overlay geometry of a class (where the kernel cannot decide).
     let geometry_of = |c: usize| class_geometry(local_patch, &cands, &of_class[c]);
     let mut class_geoms: Vec<(usize, MultiPolygon<f64>)> = Vec::new();
     for c in 0..classes {
         if of_class[c].is_empty() || (measured[c] && !options.keep_pieces) {
             continue;
         }
-        let g = geometry_of(c);
         if !measured[c] {
+            let g = geometry_of(c);
             class_m2[c] = options.measure.area(&g, origin);
+            class_geoms.push((c, g));
+            continue;
         }
+        // Written out: the kernel's outline of the class, chained into rings, so that the
+        // geometry has the table's area (i_overlay's would differ by its grid error, up to
+        // ~1e-5 m² on survey data); i_overlay's where the kernel cannot chain it (counted).
+        let rings = outline[c]
+            .take()
+            .or_else(|| united(&of_class[c]))
+            .map(|pieces| polygons(&pieces));
+        let g = match rings {
+            Some(Ok(g)) => g,
+            _ => {
+                kernel.undecided += 1;
+                geometry_of(c)
+            }
+        };
         class_geoms.push((c, g));
     }
 
@@ -529,7 +546,7 @@ pub fn overlay_one(
         })
     } else {
         let everything: Vec<usize> = (0..cands.len()).collect();
-        united(&everything)
+        united(&everything).map(|pieces| measure.pieces_area(&pieces, origin))
     };
     let union_m2 = match union {
         Some(u) => u,

@@ -221,6 +221,32 @@ proptest! {
         prop_assert_eq!(one, three);
     }
 
+    /// The geometry written out for each class (issue 13: "their areas must agree with the
+    /// table's numbers to 1e-6 m²") is valid, lies in the patch, and has the class's area.
+    #[test]
+    fn kept_pieces_have_the_class_areas(patch in arb_star(), obs in arb_obstacles()) {
+        use geo::Validation;
+        let index = ObstacleIndex::new(obstacles(&obs));
+        let options = OverlayOptions { keep_pieces: true, ..OverlayOptions::default() };
+        let r = overlay_one(&Patch::new("p", "v", mp(patch.clone())), &index, CLASSES, &options);
+        prop_assert_eq!(r.error, None);
+        prop_assert_eq!(r.kernel.undecided, 0);
+        let o = Coord { x: X0, y: Y0 };
+        let local_patch = mp(patch.map_coords(|c| c - o));
+        for c in 0..CLASSES {
+            let piece = r.pieces.iter().find(|(k, _)| *k == c).map(|(_, g)| g.map_coords(|p| p - o));
+            let area = piece.as_ref().map_or(0.0, |g| g.unsigned_area());
+            prop_assert!((area - r.class_m2[c]).abs() <= 1e-6,
+                "class {c}: piece {area} vs table {}", r.class_m2[c]);
+            if let Some(g) = piece {
+                prop_assert!(g.is_valid(), "class {c}: {:?}", g.validation_errors());
+                // Inside the patch, up to i_overlay's grid (the check's own error).
+                let outside = g.difference(&local_patch).unsigned_area();
+                prop_assert!(outside <= tol(area), "class {c}: {outside} m² outside the patch");
+            }
+        }
+    }
+
     #[test]
     fn validity_repairs_to_valid_and_keeps_valid_geometry_as_it_is(
         patch in arb_star(),

@@ -2,8 +2,9 @@
 //! geometry in double precision where tuban builds the shapes itself (road corridors united from
 //! their segments and joins), instead of i_overlay's union, which snaps every vertex to its grid.
 //!
-//! The pieces [`super::union_pieces`] returns meet bit for bit at their ends, so rings are found
-//! by chaining them: at each node the next piece is the first outgoing one clockwise from the
+//! The pieces [`super::union_pieces`] returns meet at their ends (bit for bit, except where one
+//! crossing was computed from two collinear edges; those ends are joined first), so rings are
+//! found by chaining them: at each node the next piece is the first outgoing one clockwise from the
 //! reversed incoming one (the face on the left is traced, as in a planar graph). That makes
 //! rings that touch one another at a point separate rings, but traces a hole that touches its
 //! shell as one ring passing its node twice; such rings are split at the repeated node, which
@@ -64,6 +65,8 @@ pub fn union_polygons(parts: &[MultiPolygon<f64>]) -> Result<MultiPolygon<f64>, 
 /// The polygons bounded by `pieces`: closed cycles of directed segments with the region on
 /// their left, meeting exactly at their ends (as [`super::union_pieces`] gives them).
 pub fn polygons(pieces: &[Seg]) -> Result<MultiPolygon<f64>, Undecided> {
+    let closed = close_gaps(pieces);
+    let pieces = closed.as_slice();
     let key = |c: Coord<f64>| (c.x.to_bits(), c.y.to_bits());
     let mut out_of: HashMap<(u64, u64), Vec<usize>> = HashMap::new();
     for (i, s) in pieces.iter().enumerate() {
@@ -137,6 +140,62 @@ pub fn polygons(pieces: &[Seg]) -> Result<MultiPolygon<f64>, Undecided> {
         polys.push((a, Polygon::new(ls, hs)));
     }
     Ok(MultiPolygon(polys.into_iter().map(|(_, p)| p).collect()))
+}
+
+/// Joins piece ends that should be one node but differ in their last bits, so that the pieces
+/// close into rings.
+///
+/// A crossing point is computed once per pair of edges, so two polygons that both have an edge
+/// on one line (a corridor's part and its neighbour, a cut obstacle and its clip box) cross a
+/// third edge at two computations of one point, a few ulps apart; one piece then ends where the
+/// next does not quite start. Ends without a partner (more pieces arriving than leaving, or the
+/// reverse) are joined to such ends within 1e-11 of the pieces' extent (far below any distance
+/// survey data resolves, far above the rounding of a crossing); every other end is left as it
+/// is, bit for bit.
+fn close_gaps(pieces: &[Seg]) -> Vec<Seg> {
+    let key = |c: Coord<f64>| (c.x.to_bits(), c.y.to_bits());
+    let mut balance: HashMap<(u64, u64), i64> = HashMap::new();
+    for s in pieces {
+        *balance.entry(key(s[0])).or_default() += 1;
+        *balance.entry(key(s[1])).or_default() -= 1;
+    }
+    let mut loose: Vec<Coord<f64>> = balance
+        .iter()
+        .filter(|(_, b)| **b != 0)
+        .map(|(&(x, y), _)| Coord {
+            x: f64::from_bits(x),
+            y: f64::from_bits(y),
+        })
+        .collect();
+    if loose.is_empty() {
+        return pieces.to_vec();
+    }
+    let extent = pieces
+        .iter()
+        .flatten()
+        .fold(0.0f64, |m, c| m.max(c.x.abs()).max(c.y.abs()));
+    let tol = 1e-11 * (1.0 + extent);
+    loose.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y)));
+    let mut to: HashMap<(u64, u64), Coord<f64>> = HashMap::new();
+    for i in 0..loose.len() {
+        if to.contains_key(&key(loose[i])) {
+            continue;
+        }
+        for j in i + 1..loose.len() {
+            if loose[j].x - loose[i].x > tol {
+                break;
+            }
+            if (loose[j].y - loose[i].y).abs() <= tol && !to.contains_key(&key(loose[j])) {
+                to.insert(key(loose[j]), loose[i]);
+            }
+        }
+    }
+    let moved = |c: Coord<f64>| to.get(&key(c)).copied().unwrap_or(c);
+    pieces
+        .iter()
+        .map(|s| [moved(s[0]), moved(s[1])])
+        .filter(|s| s[0] != s[1])
+        .collect()
 }
 
 /// The angle, clockwise, from the direction `at`→`from` to the direction `at`→`to`, in (0, 2π].

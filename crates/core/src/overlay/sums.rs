@@ -216,19 +216,18 @@ fn disjoint_pairs(
     true
 }
 
-/// The area of `patch ∩ (∪ candidates ids)` by the n-way kernel ([`union_pieces`]): for classes
-/// whose obstacles overlap one another (grave discs, road corridors) and for the union of all
-/// classes. Cut candidates whose spikes the kernel cannot order are tried again uncut. `None`
-/// if the kernel cannot decide, or its answer is not a possible area of a part of the patch.
-pub(super) fn united_area(
+/// The boundary of `patch ∩ (∪ candidates ids)` by the n-way kernel ([`union_pieces`]): for
+/// classes whose obstacles overlap one another (grave discs, road corridors), for the union of
+/// all classes, and for the outline of a class written out. Cut candidates whose spikes the
+/// kernel cannot order are tried again uncut. `None` if the kernel cannot decide, or its answer
+/// is not a possible area of a part of the patch.
+pub(super) fn united_pieces(
     cands: &[Cand],
     ids: &[usize],
     patch: &EdgeSet,
     patch_planar_m2: f64,
-    measure: &dyn AreaMeasure,
-    origin: Coord<f64>,
     uncut: Uncut,
-) -> Option<f64> {
+) -> Option<Vec<Seg>> {
     let sets: Vec<&EdgeSet> = ids.iter().map(|&k| &cands[k].set).collect();
     let pieces = match union_pieces(patch, &sets) {
         Ok(p) => p,
@@ -247,8 +246,5 @@ pub(super) fn united_area(
         Err(_) => return None,
     };
     // A sanity bound, not a proof (see `plausible`).
-    if !plausible(planar_area(&pieces), patch_planar_m2) {
-        return None;
-    }
-    Some(measure.pieces_area(&pieces, origin))
+    plausible(planar_area(&pieces), patch_planar_m2).then_some(pieces)
 }
