@@ -66,8 +66,8 @@ pub fn disc_radius_for_area(area: f64, quad_segs: u32) -> f64 {
 /// quarter circle. Overlapping parts (a line crossing itself) count once.
 ///
 /// It is built as GEOS builds a buffer, in double precision: each segment's rectangle (offset
-/// points `p ± (−uy, ux)`, `u` the segment's direction scaled to the half-width), in two halves
-/// either side of the centre line, and, at each bend, a fan on the outer side whose arc from one
+/// points `p ± (−uy, ux)`, `u` the segment's direction scaled to the half-width, with the
+/// centre line's ends as vertices) and, at each bend, a fan on the outer side whose arc from one
 /// offset point to the next is cut into `round(angle / (π / 2 / quad_segs))` equal steps; the
 /// parts are united exactly ([`crate::kernel::union_polygons`]), not on a grid. A bend so slight
 /// that its two outer offset points are closer than 1e-3 of the half-width gets no arc: the
@@ -133,7 +133,7 @@ fn offset(a: Coord<f64>, b: Coord<f64>, d: f64, side: f64) -> (Coord<f64>, Coord
 /// fraction of the half-width, and joins the offset sides at the earlier point instead.
 const BEND_COLLAPSE_FACTOR: f64 = 1e-3;
 
-/// Pushes the half-rectangles of a line's segments and the fans of its bends (see
+/// Pushes the rectangles of a line's segments and the fans of its bends (see
 /// [`road_corridor`]).
 fn corridor_parts(pts: &[Coord<f64>], d: f64, quad_segs: u32, out: &mut Vec<MultiPolygon<f64>>) {
     let mut line: Vec<Coord<f64>> = Vec::with_capacity(pts.len());
@@ -206,13 +206,12 @@ fn corridor_parts(pts: &[Coord<f64>], d: f64, quad_segs: u32, out: &mut Vec<Mult
         fan.push(o1);
         out.push(ring(fan));
     }
-    // The centre line is an edge of both halves, and its ends are vertices of the flat ends and
-    // of the fans: a fan's sides run from them to the same offset points, so the parts share
-    // those edges exactly (a rounded offset point is not exactly in line with the end's other
-    // corner, and the union would keep the slivers between).
+    // The centre line's ends are vertices of the flat ends too: a fan's sides run from them to
+    // the same offset points, so the two share those edges exactly (a rounded offset point is
+    // not exactly in line with the end's other corner, and the union would keep the slivers
+    // between).
     for (w, [l0, l1, r0, r1]) in line.windows(2).zip(sides) {
-        out.push(ring(vec![w[0], w[1], l1, l0]));
-        out.push(ring(vec![w[0], r0, r1, w[1]]));
+        out.push(ring(vec![r0, r1, w[1], l1, l0, w[0]]));
     }
 }
 

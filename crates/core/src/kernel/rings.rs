@@ -73,7 +73,7 @@ pub fn polygons(pieces: &[Seg]) -> Result<MultiPolygon<f64>, Undecided> {
         out_of.entry(key(s[0])).or_default().push(i);
     }
     let mut used = vec![false; pieces.len()];
-    let mut shells: Vec<(f64, LineString<f64>, EdgeSet)> = Vec::new();
+    let mut shells: Vec<(f64, LineString<f64>)> = Vec::new();
     let mut holes: Vec<LineString<f64>> = Vec::new();
     for first in 0..pieces.len() {
         if used[first] {
@@ -111,8 +111,7 @@ pub fn polygons(pieces: &[Seg]) -> Result<MultiPolygon<f64>, Undecided> {
             let ls = LineString(ring);
             let a = ls_signed_area(&ls);
             if a > 0.0 {
-                let set = EdgeSet::new(&MultiPolygon(vec![Polygon::new(ls.clone(), vec![])]));
-                shells.push((a, ls, set));
+                shells.push((a, ls));
             } else if a < 0.0 {
                 holes.push(ls);
             }
@@ -120,11 +119,20 @@ pub fn polygons(pieces: &[Seg]) -> Result<MultiPolygon<f64>, Undecided> {
     }
     let mut polys: Vec<(f64, Polygon<f64>)> = Vec::new();
     let mut inner: Vec<Vec<LineString<f64>>> = vec![Vec::new(); shells.len()];
+    // The shells' edges, for the containment tests, only when there are holes to place.
+    let sets: Vec<EdgeSet> = if holes.is_empty() {
+        Vec::new()
+    } else {
+        shells
+            .iter()
+            .map(|(_, ls)| EdgeSet::new(&MultiPolygon(vec![Polygon::new(ls.clone(), vec![])])))
+            .collect()
+    };
     for h in holes {
         // The smallest shell holding the hole: decided on a vertex of the hole strictly inside
         // (a hole may touch its shell at a vertex, never lie on it all along).
         let mut best: Option<(usize, f64)> = None;
-        for (k, (a, _, set)) in shells.iter().enumerate() {
+        for (k, ((a, _), set)) in shells.iter().zip(&sets).enumerate() {
             if best.is_some_and(|(_, b)| *a >= b) {
                 continue;
             }
@@ -136,7 +144,7 @@ pub fn polygons(pieces: &[Seg]) -> Result<MultiPolygon<f64>, Undecided> {
         let (k, _) = best.ok_or_else(|| Undecided::new("a hole lies in no shell"))?;
         inner[k].push(h);
     }
-    for ((a, ls, _), hs) in shells.into_iter().zip(inner) {
+    for ((a, ls), hs) in shells.into_iter().zip(inner) {
         polys.push((a, Polygon::new(ls, hs)));
     }
     Ok(MultiPolygon(polys.into_iter().map(|(_, p)| p).collect()))

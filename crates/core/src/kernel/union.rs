@@ -13,7 +13,9 @@
 //! listed first only (the patch, then the obstacles in order), so it is counted once.
 //!
 //! Nothing is rounded but the crossing points, each computed by one expression with the lower
-//! polygon's edge first, whichever polygon asks, so neighbouring pieces meet bit for bit.
+//! polygon's edge first, whichever polygon asks, so the pieces of two edges meet bit for bit
+//! where those edges cross (a crossing computed again from another edge on the same line may
+//! differ in its last bits; [`super::polygons`] joins such ends).
 //!
 //! Consecutive boundary pieces of one edge are joined, so the boundary has vertices only where
 //! R's outline turns or changes edge: a measure that depends on where edges are split (the
