@@ -769,6 +769,17 @@ fn union_against_i_overlay(all: &[MultiPolygon<f64>]) {
     let rel = 1e-9 * (1.0 + whole);
     assert!((u - v).abs() <= rel, "{u} vs {v} with the parts reversed");
     assert!(u >= -rel && u <= whole + rel, "{u} outside [0, {whole}]");
+    // The geometry written out: the pieces chained into rings have the pieces' area, and the
+    // checked chaining (what the overlay writes) is valid whenever it answers.
+    if let Ok(g) = tuban_core::kernel::polygons(&forward) {
+        use tuban_core::geo::Area;
+        let a = g.unsigned_area();
+        assert!((a - u).abs() <= rel, "chained rings {a} vs pieces {u}");
+    }
+    if let Ok(g) = tuban_core::kernel::valid_polygons(&forward) {
+        use tuban_core::geo::{Area, Validation};
+        assert!(g.is_valid() && (g.unsigned_area() - u).abs() <= rel);
+    }
     let reference = patch
         .intersection(&unary_union(parts.iter()))
         .unsigned_area();

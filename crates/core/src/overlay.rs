@@ -14,8 +14,8 @@
 //!    obstacle area, never double-counted. Where the kernel cannot decide, i_overlay (geo's
 //!    `BooleanOps`) answers, counted in [`KernelUse::undecided`];
 //! 5. when asked ([`OverlayOptions::keep_pieces`]), each class's geometry inside the patch: the
-//!    n-way kernel's boundary chained into rings ([`crate::kernel::polygons`]), so its area is
-//!    the class's number.
+//!    n-way kernel's boundary chained into valid rings ([`crate::kernel::valid_polygons`]), so
+//!    its area is the class's number.
 //!
 //! All of this happens in a local frame, every coordinate shifted by the lower-left corner of the
 //! patch's envelope, which keeps the numbers small whatever the false easting.
@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::area::{AreaMeasure, AreaMethod, Planar};
 use crate::clip::clip_to_rect;
-use crate::kernel::{polygons, EdgeSet, Seg};
+use crate::kernel::{valid_polygons, EdgeSet, Seg};
 
 mod pair;
 mod relate;
@@ -499,11 +499,12 @@ pub fn overlay_one(
         }
         // Written out: the kernel's outline of the class, chained into rings, so that the
         // geometry has the table's area (i_overlay's would differ by its grid error, up to
-        // ~1e-5 m² on survey data); i_overlay's where the kernel cannot chain it (counted).
+        // ~1e-5 m² on survey data); i_overlay's where the kernel cannot chain it into valid
+        // rings (counted).
         let rings = outline[c]
             .take()
             .or_else(|| united(&of_class[c]))
-            .map(|pieces| polygons(&pieces));
+            .map(|pieces| valid_polygons(&pieces));
         let g = match rings {
             Some(Ok(g)) => g,
             _ => {

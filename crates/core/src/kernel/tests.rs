@@ -289,3 +289,37 @@ fn rings_close_where_one_crossing_was_computed_twice() {
     assert!((planar_area(&pieces) - want).abs() < 1e-12);
     assert!((geo::Area::unsigned_area(&g) - want).abs() < 1e-12);
 }
+
+/// A notch whose tip touches the patch's edge inside one joined boundary piece: the patch's
+/// left edge is split at (0, 2) by the tip and its two pieces, both inside the obstacle, are
+/// joined again, so the outline's walk passes (0, 2) without a node there and the ring touched
+/// itself (invalid: found by the kernel harness's ring check on fuzz/corpus/overlay/093c10db…).
+/// The region is the 4 × 4 patch minus the triangle (4, 1), (0, 2), (4, 3) (area 2 × 4 / 2 = 4),
+/// pinched at (0, 2): two polygons of 6 touching at a point, valid in the OGC form.
+#[test]
+fn a_notch_touching_the_patch_inside_a_joined_piece_gives_valid_polygons() {
+    use geo::Validation;
+    let patch = sq(0.0, 0.0, 4.0, 4.0);
+    let a = poly(
+        &[
+            (-1.0, -1.0),
+            (5.0, -1.0),
+            (5.0, 1.0),
+            (4.0, 1.0),
+            (0.0, 2.0),
+            (4.0, 3.0),
+            (5.0, 3.0),
+            (5.0, 5.0),
+            (-1.0, 5.0),
+        ],
+        &[],
+    );
+    let pieces = union_pieces(&EdgeSet::new(&patch), &[&EdgeSet::new(&a)]).expect("decided");
+    assert_eq!(planar_area(&pieces), 12.0);
+    let g = polygons(&pieces).expect("the rings close");
+    assert!(g.is_valid(), "{:?}: {g:?}", g.validation_errors());
+    assert_eq!(g.0.len(), 2, "{g:?}");
+    for p in &g.0 {
+        assert_eq!(geo::Area::unsigned_area(p), 6.0);
+    }
+}
