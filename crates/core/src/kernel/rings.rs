@@ -151,6 +151,23 @@ pub fn polygons(pieces: &[Seg]) -> Result<MultiPolygon<f64>, Undecided> {
     Ok(MultiPolygon(polys.into_iter().map(|(_, p)| p).collect()))
 }
 
+/// Whether `pieces` close into rings: as many pieces leave every node as arrive, once ends a few
+/// ulps apart are joined (see `close_gaps`). A boundary that does not close has lost or gained
+/// a piece (seen where a crossing point rounds onto a vertex of a third polygon), and its area
+/// means nothing.
+pub(super) fn closes(pieces: &[Seg]) -> bool {
+    fn balanced(pieces: &[Seg]) -> bool {
+        let key = |c: Coord<f64>| (c.x.to_bits(), c.y.to_bits());
+        let mut balance: HashMap<(u64, u64), i64> = HashMap::with_capacity(pieces.len());
+        for s in pieces {
+            *balance.entry(key(s[0])).or_default() += 1;
+            *balance.entry(key(s[1])).or_default() -= 1;
+        }
+        balance.values().all(|&b| b == 0)
+    }
+    balanced(pieces) || balanced(&close_gaps(pieces))
+}
+
 /// Joins piece ends that should be one node but differ in their last bits, so that the pieces
 /// close into rings.
 ///

@@ -323,3 +323,48 @@ fn a_notch_touching_the_patch_inside_a_joined_piece_gives_valid_polygons() {
         assert_eq!(geo::Area::unsigned_area(p), 6.0);
     }
 }
+
+/// Found by the kernel fuzz target (fuzz/artifacts/kernel/crash-1b17bc4b…): the edge of B from
+/// (1280, 1280) to (328.59788133522306, 328.5978813352231) runs 1e-13 m inside the patch's edge
+/// y = x and crosses its top edge so close to the corner (385.5, 385.5), also a vertex of A,
+/// that the crossing point rounds onto that corner. With the parts in the order A, B the views
+/// of that point disagreed and a piece went missing: 64 902.23 m², where GEOS gives
+///   shapely 2.2.0: P.intersection(A.union(B)).area → 72927.87936469103
+/// The boundary then does not close, which the kernel now checks: it declines (the overlay
+/// falls back to i_overlay, counted) rather than answer wrong. The other order decides right.
+#[test]
+fn a_crossing_rounded_onto_a_third_polygons_vertex_is_declined_not_wrong() {
+    let p = poly(
+        &[(0.0, 0.0), (385.5, 385.5), (-0.0625, 385.5), (0.0, -16.0)],
+        &[],
+    );
+    let a = poly(
+        &[
+            (385.5, 1327.1875),
+            (-929.4280338287354, 2.314901351928711),
+            (385.5, 385.5),
+        ],
+        &[],
+    );
+    let b = poly(
+        &[
+            (-13.6875, -0.0625),
+            (640.0, -0.0625),
+            (1280.0, 1280.0),
+            (328.59788133522306, 328.5978813352231),
+            (15.9375, 1285.0),
+            (-1280.0, 15.9375),
+        ],
+        &[],
+    );
+    let want = 72927.87936469103;
+    let (sp, sa, sb) = (EdgeSet::new(&p), EdgeSet::new(&a), EdgeSet::new(&b));
+    for parts in [[&sa, &sb], [&sb, &sa]] {
+        if let Ok(pieces) = union_pieces(&sp, &parts) {
+            let got = planar_area(&pieces);
+            assert!((got - want).abs() < 1e-6, "{got} vs {want}");
+        }
+    }
+    let pieces = union_pieces(&sp, &[&sb, &sa]).expect("this order decides");
+    assert!((planar_area(&pieces) - want).abs() < 1e-6);
+}
