@@ -669,7 +669,7 @@ fn tempfile_dir() -> PathBuf {
 /// step times the boundaries' length.
 pub fn kernel(data: &[u8]) {
     use tuban_core::geo::orient::{Direction, Orient};
-    use tuban_core::geo::{BooleanOps, BoundingRect, Euclidean, Length};
+    use tuban_core::geo::{BooleanOps, BoundingRect};
     use tuban_core::kernel::intersection_area;
     let settled: Vec<MultiPolygon<f64>> = polygons(data)
         .into_iter()
@@ -725,19 +725,8 @@ pub fn kernel(data: &[u8]) {
         .fold(0.0, f64::max),
         _ => 0.0,
     };
-    let length = |g: &MultiPolygon<f64>| -> f64 {
-        g.0.iter()
-            .map(|p| {
-                Euclidean.length(p.exterior())
-                    + p.interiors()
-                        .iter()
-                        .map(|r| Euclidean.length(r))
-                        .sum::<f64>()
-            })
-            .sum()
-    };
     let grid = 2.0 * extent / f64::from(1u32 << 28);
-    let tol = rel + grid * (length(&a) + length(&b));
+    let tol = rel + grid * (boundary_length(&a) + boundary_length(&b));
     assert!(
         (ab - reference).abs() <= tol,
         "kernel {ab} vs i_overlay {reference}: |diff| {} > {tol}",
@@ -749,7 +738,7 @@ pub fn kernel(data: &[u8]) {
 /// area must not depend on the parts' order, must lie between the largest part's share and the
 /// patch, and must be within i_overlay's grid error of i_overlay's patch ∩ union of the parts.
 fn union_against_i_overlay(all: &[MultiPolygon<f64>]) {
-    use tuban_core::geo::{unary_union, BooleanOps, BoundingRect, Euclidean, Length};
+    use tuban_core::geo::{unary_union, BooleanOps, BoundingRect};
     use tuban_core::kernel::{planar_area, union_pieces, EdgeSet};
     let Some((patch, parts)) = all.split_first() else {
         return;
@@ -798,17 +787,7 @@ fn union_against_i_overlay(all: &[MultiPolygon<f64>]) {
             ]
         })
         .fold(0.0, f64::max);
-    let length: f64 = all
-        .iter()
-        .flat_map(|g| g.0.iter())
-        .map(|p| {
-            Euclidean.length(p.exterior())
-                + p.interiors()
-                    .iter()
-                    .map(|r| Euclidean.length(r))
-                    .sum::<f64>()
-        })
-        .sum();
+    let length: f64 = all.iter().map(boundary_length).sum();
     // Two snapped operations (the union, then the intersection).
     let tol = rel + 4.0 * extent / f64::from(1u32 << 28) * length;
     assert!(
@@ -816,4 +795,18 @@ fn union_against_i_overlay(all: &[MultiPolygon<f64>]) {
         "n-way kernel {u} vs i_overlay {reference}: |diff| {} > {tol}",
         (u - reference).abs()
     );
+}
+
+/// The length of every ring of `g` (i_overlay's grid error grows with it).
+fn boundary_length(g: &MultiPolygon<f64>) -> f64 {
+    use tuban_core::geo::{Euclidean, Length};
+    g.0.iter()
+        .map(|p| {
+            Euclidean.length(p.exterior())
+                + p.interiors()
+                    .iter()
+                    .map(|r| Euclidean.length(r))
+                    .sum::<f64>()
+        })
+        .sum()
 }

@@ -156,16 +156,25 @@ pub fn polygons(pieces: &[Seg]) -> Result<MultiPolygon<f64>, Undecided> {
 /// a piece (seen where a crossing point rounds onto a vertex of a third polygon), and its area
 /// means nothing.
 pub(super) fn closes(pieces: &[Seg]) -> bool {
-    fn balanced(pieces: &[Seg]) -> bool {
-        let key = |c: Coord<f64>| (c.x.to_bits(), c.y.to_bits());
-        let mut balance: HashMap<(u64, u64), i64> = HashMap::with_capacity(pieces.len());
-        for s in pieces {
-            *balance.entry(key(s[0])).or_default() += 1;
-            *balance.entry(key(s[1])).or_default() -= 1;
-        }
-        balance.values().all(|&b| b == 0)
+    loose_ends(pieces).is_empty() || loose_ends(&close_gaps(pieces)).is_empty()
+}
+
+/// The nodes where as many pieces do not leave as arrive (exact coordinates).
+fn loose_ends(pieces: &[Seg]) -> Vec<Coord<f64>> {
+    let key = |c: Coord<f64>| (c.x.to_bits(), c.y.to_bits());
+    let mut balance: HashMap<(u64, u64), i64> = HashMap::with_capacity(pieces.len());
+    for s in pieces {
+        *balance.entry(key(s[0])).or_default() += 1;
+        *balance.entry(key(s[1])).or_default() -= 1;
     }
-    balanced(pieces) || balanced(&close_gaps(pieces))
+    balance
+        .iter()
+        .filter(|(_, b)| **b != 0)
+        .map(|(&(x, y), _)| Coord {
+            x: f64::from_bits(x),
+            y: f64::from_bits(y),
+        })
+        .collect()
 }
 
 /// Joins piece ends that should be one node but differ in their last bits, so that the pieces
@@ -180,19 +189,7 @@ pub(super) fn closes(pieces: &[Seg]) -> bool {
 /// is, bit for bit.
 fn close_gaps(pieces: &[Seg]) -> Vec<Seg> {
     let key = |c: Coord<f64>| (c.x.to_bits(), c.y.to_bits());
-    let mut balance: HashMap<(u64, u64), i64> = HashMap::new();
-    for s in pieces {
-        *balance.entry(key(s[0])).or_default() += 1;
-        *balance.entry(key(s[1])).or_default() -= 1;
-    }
-    let mut loose: Vec<Coord<f64>> = balance
-        .iter()
-        .filter(|(_, b)| **b != 0)
-        .map(|(&(x, y), _)| Coord {
-            x: f64::from_bits(x),
-            y: f64::from_bits(y),
-        })
-        .collect();
+    let mut loose = loose_ends(pieces);
     if loose.is_empty() {
         return pieces.to_vec();
     }
