@@ -22,6 +22,9 @@ type Entry = GeomWithData<Rectangle<[f64; 2]>, u32>;
 /// envelope and, for large polygons, an R-tree.
 pub struct EdgeSet {
     edges: Vec<Seg>,
+    /// Each edge's envelope as `[min x, min y, max x, max y]`, computed once: the scan of a small
+    /// set tests every edge's box for every query, and most queries miss most edges.
+    boxes: Vec<[f64; 4]>,
     bbox: Option<Rect<f64>>,
     tree: Option<RTree<Entry>>,
 }
@@ -46,23 +49,42 @@ impl EdgeSet {
 
     /// An edge set from directed edges that form closed rings.
     pub fn from_edges(edges: Vec<Seg>) -> Self {
-        let bbox = edges.iter().map(seg_box).reduce(|a, b| union_box(&a, &b));
+        let boxes: Vec<[f64; 4]> = edges
+            .iter()
+            .map(|[a, b]| [a.x.min(b.x), a.y.min(b.y), a.x.max(b.x), a.y.max(b.y)])
+            .collect();
+        let bbox = boxes
+            .iter()
+            .copied()
+            .reduce(|a, b| {
+                [
+                    a[0].min(b[0]),
+                    a[1].min(b[1]),
+                    a[2].max(b[2]),
+                    a[3].max(b[3]),
+                ]
+            })
+            .map(|b| Rect::new(Coord { x: b[0], y: b[1] }, Coord { x: b[2], y: b[3] }));
         let tree = (edges.len() > INDEX_FROM).then(|| {
             RTree::bulk_load(
-                edges
+                boxes
                     .iter()
                     .enumerate()
-                    .map(|(i, s)| {
-                        let r = seg_box(s);
+                    .map(|(i, b)| {
                         Entry::new(
-                            Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                            Rectangle::from_corners([b[0], b[1]], [b[2], b[3]]),
                             i as u32,
                         )
                     })
                     .collect(),
             )
         });
-        EdgeSet { edges, bbox, tree }
+        EdgeSet {
+            edges,
+            boxes,
+            bbox,
+            tree,
+        }
     }
 
     /// Every edge.
@@ -90,9 +112,10 @@ impl EdgeSet {
                 }
             }
             None => {
-                for (i, s) in self.edges.iter().enumerate() {
-                    if boxes_meet(&seg_box(s), r) {
-                        f(i as u32, s);
+                let (lo, hi) = (r.min(), r.max());
+                for (i, b) in self.boxes.iter().enumerate() {
+                    if b[0] <= hi.x && lo.x <= b[2] && b[1] <= hi.y && lo.y <= b[3] {
+                        f(i as u32, &self.edges[i]);
                     }
                 }
             }

@@ -132,8 +132,7 @@ pub fn tagged_pieces(a: &EdgeSet, b: &EdgeSet) -> Result<Vec<Piece>, Undecided> 
 /// rather than shared edges that fail to cancel because they were split differently.
 /// (`K`, the edge each piece lies on, is kept for callers that group by it.)
 pub fn join_pieces<K: Ord + Copy>(pieces: Vec<(Seg, K)>) -> Vec<Seg> {
-    use std::collections::HashMap;
-    let mut pieces = node_collinear(pieces);
+    let pieces = node_collinear(pieces);
     let key = |s: &Seg| {
         [
             s[0].x.to_bits(),
@@ -142,30 +141,36 @@ pub fn join_pieces<K: Ord + Copy>(pieces: Vec<(Seg, K)>) -> Vec<Seg> {
             s[1].y.to_bits(),
         ]
     };
-    let mut by_key: HashMap<[u64; 4], Vec<usize>> = HashMap::new();
-    for (i, (s, _)) in pieces.iter().enumerate() {
-        by_key.entry(key(s)).or_default().push(i);
-    }
+    // The pieces' indices sorted by their exact ends: the reverse of a piece is found by binary
+    // search (cheaper than hashing for the few hundred pieces of a patch).
+    let mut by_key: Vec<([u64; 4], usize)> = pieces
+        .iter()
+        .enumerate()
+        .map(|(i, (s, _))| (key(s), i))
+        .collect();
+    by_key.sort_unstable();
     let mut gone = vec![false; pieces.len()];
     for (i, (s, _)) in pieces.iter().enumerate() {
         if gone[i] {
             continue;
         }
         let rev = key(&[s[1], s[0]]);
-        if let Some(js) = by_key.get(&rev) {
-            if let Some(&j) = js.iter().find(|&&j| !gone[j]) {
-                gone[i] = true;
-                gone[j] = true;
-            }
+        let from = by_key.partition_point(|(k, _)| *k < rev);
+        if let Some(&(_, j)) = by_key[from..]
+            .iter()
+            .take_while(|(k, _)| *k == rev)
+            .find(|(_, j)| !gone[*j])
+        {
+            gone[i] = true;
+            gone[j] = true;
         }
     }
-    let kept: Vec<(Seg, K)> = pieces
-        .drain(..)
+    pieces
+        .into_iter()
         .zip(gone)
         .filter(|(_, g)| !g)
-        .map(|(p, _)| p)
-        .collect();
-    kept.into_iter().map(|(s, _)| s).collect()
+        .map(|((s, _), _)| s)
+        .collect()
 }
 
 /// Cuts every piece at the ends of other pieces lying exactly inside it (orientation zero,

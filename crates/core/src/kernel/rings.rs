@@ -14,11 +14,11 @@
 
 use std::collections::HashMap;
 
-use geo::{Area, Coord, LineString, MultiPolygon, Polygon, Rect};
+use geo::{Area, Coord, LineString, MultiPolygon, Polygon};
 
 use super::edges::{EdgeSet, Seg};
 use super::pieces::param;
-use super::{orient, union_pieces, Undecided};
+use super::{orient, Undecided};
 
 /// The union of `parts` (each valid, any orientation), as valid polygons, computed in double
 /// precision: every vertex is an input vertex or a crossing of two input edges, rounded once.
@@ -39,28 +39,8 @@ pub fn union_polygons(parts: &[MultiPolygon<f64>]) -> Result<MultiPolygon<f64>, 
         .iter()
         .map(|p| EdgeSet::new(&p.orient(Direction::Default)))
         .collect();
-    let Some(bbox) = sets
-        .iter()
-        .filter_map(EdgeSet::bbox)
-        .reduce(|a, b| super::edges::union_box(&a, &b))
-    else {
-        return Ok(MultiPolygon(vec![]));
-    };
-    // A frame strictly around everything: its edges meet nothing, so it only says "everywhere".
-    let m = 1.0 + bbox.width().max(bbox.height());
-    let frame = Rect::new(
-        Coord {
-            x: bbox.min().x - m,
-            y: bbox.min().y - m,
-        },
-        Coord {
-            x: bbox.max().x + m,
-            y: bbox.max().y + m,
-        },
-    );
-    let frame = EdgeSet::new(&MultiPolygon(vec![frame.to_polygon()]).orient(Direction::Default));
     let refs: Vec<&EdgeSet> = sets.iter().collect();
-    polygons(&union_pieces(&frame, &refs)?)
+    polygons(&super::union::union_all(&refs)?)
 }
 
 /// The polygons bounded by `pieces`: closed cycles of directed segments with the region on
@@ -159,20 +139,22 @@ pub(super) fn closes(pieces: &[Seg]) -> bool {
     loose_ends(pieces).is_empty() || loose_ends(&close_gaps(pieces)).is_empty()
 }
 
-/// The nodes where as many pieces do not leave as arrive (exact coordinates).
+/// The nodes where as many pieces do not leave as arrive (exact coordinates), in coordinate
+/// order. By sorting, not hashing: it runs once per union, on a few dozen pieces, where SipHash
+/// cost more than the sort.
 fn loose_ends(pieces: &[Seg]) -> Vec<Coord<f64>> {
     let key = |c: Coord<f64>| (c.x.to_bits(), c.y.to_bits());
-    let mut balance: HashMap<(u64, u64), i64> = HashMap::with_capacity(pieces.len());
+    let mut ends: Vec<((u64, u64), i64)> = Vec::with_capacity(2 * pieces.len());
     for s in pieces {
-        *balance.entry(key(s[0])).or_default() += 1;
-        *balance.entry(key(s[1])).or_default() -= 1;
+        ends.push((key(s[0]), 1));
+        ends.push((key(s[1]), -1));
     }
-    balance
-        .iter()
-        .filter(|(_, b)| **b != 0)
-        .map(|(&(x, y), _)| Coord {
-            x: f64::from_bits(x),
-            y: f64::from_bits(y),
+    ends.sort_unstable_by_key(|e| e.0);
+    ends.chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.iter().map(|e| e.1).sum::<i64>() != 0)
+        .map(|run| Coord {
+            x: f64::from_bits(run[0].0 .0),
+            y: f64::from_bits(run[0].0 .1),
         })
         .collect()
 }

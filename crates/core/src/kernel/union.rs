@@ -54,14 +54,33 @@ type Run = Vec<(f64, Coord<f64>, State)>;
 /// assert_eq!(planar_area(&pieces), 32.0);
 /// ```
 pub fn union_pieces(patch: &EdgeSet, parts: &[&EdgeSet]) -> Result<Vec<Seg>, Undecided> {
-    let Some(pbox) = patch.bbox() else {
-        return Ok(Vec::new());
-    };
-    // Index 0 is the patch, 1.. the parts; parts that cannot reach the patch are left out.
+    match patch.bbox() {
+        Some(pbox) => boundary(Some((patch, pbox)), parts),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The directed boundary of `parts[0] ∪ parts[1] ∪ …`, as [`union_pieces`] gives it for a patch
+/// that holds them all (the union of a road's corridor parts), without a patch's edges to split
+/// and test against.
+pub(super) fn union_all(parts: &[&EdgeSet]) -> Result<Vec<Seg>, Undecided> {
+    boundary(None, parts)
+}
+
+/// [`union_pieces`] for a patch with its envelope, or (`None`) for the whole plane.
+fn boundary(
+    patch: Option<(&EdgeSet, Rect<f64>)>,
+    parts: &[&EdgeSet],
+) -> Result<Vec<Seg>, Undecided> {
+    // Index 0 is the patch (an empty stand-in, never visited, for the whole plane), 1.. the
+    // parts; parts that cannot reach the patch are left out.
+    let everywhere = patch.is_none();
+    let empty = EdgeSet::from_edges(Vec::new());
+    let (patch, pbox) = patch.unwrap_or((&empty, Rect::new((0.0, 0.0), (0.0, 0.0))));
     let mut polys: Vec<&EdgeSet> = vec![patch];
     let mut boxes: Vec<Rect<f64>> = vec![pbox];
     for p in parts {
-        if let Some(b) = p.bbox().filter(|b| boxes_meet(b, &pbox)) {
+        if let Some(b) = p.bbox().filter(|b| everywhere || boxes_meet(b, &pbox)) {
             polys.push(p);
             boxes.push(b);
         }
@@ -71,12 +90,13 @@ pub fn union_pieces(patch: &EdgeSet, parts: &[&EdgeSet]) -> Result<Vec<Seg>, Und
         return Ok(out);
     }
     let mut scratch = Scratch::default();
-    for x in 0..polys.len() {
+    let first = usize::from(everywhere);
+    for x in first..polys.len() {
         // The polygons whose envelopes meet X's: the only ones its edges can meet.
-        let near: Vec<usize> = (0..polys.len())
+        let near: Vec<usize> = (first..polys.len())
             .filter(|&y| y != x && boxes_meet(&boxes[x], &boxes[y]))
             .collect();
-        if near.is_empty() {
+        if near.is_empty() && !everywhere {
             continue;
         }
         let mut result = Ok(());
@@ -86,13 +106,24 @@ pub fn union_pieces(patch: &EdgeSet, parts: &[&EdgeSet]) -> Result<Vec<Seg>, Und
                 .map(|&y| boxes[y])
                 .reduce(|a, b| union_box(&a, &b))
                 .expect("near is not empty")
+        } else if everywhere {
+            boxes[x]
         } else {
             // Nothing of a part outside the patch's envelope bounds R.
             meet(&boxes[x], &pbox).expect("parts meet the patch's envelope")
         };
         polys[x].for_each_near(&window, |e| {
             if result.is_ok() {
-                result = edge_pieces(x, e, &polys, &boxes, &near, &mut scratch, &mut out);
+                result = edge_pieces(
+                    x,
+                    e,
+                    &polys,
+                    &boxes,
+                    &near,
+                    everywhere,
+                    &mut scratch,
+                    &mut out,
+                );
             }
         });
         result?;
@@ -113,20 +144,28 @@ pub fn union_pieces(patch: &EdgeSet, parts: &[&EdgeSet]) -> Result<Vec<Seg>, Und
 #[derive(Default)]
 struct Scratch {
     events: Vec<(f64, super::pieces::Event)>,
+    /// Runs against the polygons near the current edge: the first `used` are live; the rest
+    /// are spare buffers kept for their capacity.
     runs: Vec<(usize, Run)>,
+    used: usize,
+    /// Per live run, how far the walk along the edge has got in it.
+    at: Vec<usize>,
     breaks: Vec<(f64, Coord<f64>)>,
     /// Per other polygon, the state at the end of the last edge asked about it, when that end
     /// is off its boundary (the next edge's start, in ring order).
     last: Vec<(usize, Coord<f64>, State)>,
 }
 
-/// Pushes onto `out` the pieces of edge `e` of polygon `x` that bound R.
+/// Pushes onto `out` the pieces of edge `e` of polygon `x` that bound R (`everywhere`: the patch
+/// is the whole plane).
+#[allow(clippy::too_many_arguments)]
 fn edge_pieces(
     x: usize,
     e: &Seg,
     polys: &[&EdgeSet],
     boxes: &[Rect<f64>],
     near: &[usize],
+    everywhere: bool,
     scratch: &mut Scratch,
     out: &mut Vec<Seg>,
 ) -> Result<(), Undecided> {
@@ -135,10 +174,12 @@ fn edge_pieces(
     let Scratch {
         events,
         runs,
+        used,
+        at,
         breaks,
         last,
     } = scratch;
-    runs.clear();
+    *used = 0;
     for &y in near {
         if !boxes_meet(&boxes[y], &ebox) {
             continue;
@@ -148,28 +189,41 @@ fn edge_pieces(
             .find(|(z, at, _)| *z == y && *at == p)
             .map(|&(_, _, s)| s);
         events.clear();
-        let mut run: Run = Vec::new();
+        if *used == runs.len() {
+            runs.push((y, Vec::new()));
+        }
+        let (slot, run) = &mut runs[*used];
+        *slot = y;
+        run.clear();
         let end = edge(e, polys[y], x < y, carry, events, |s, st| {
             run.push((param(p, q, s[1]), s[1], st))
         })?;
+        *used += 1;
         last.retain(|(z, _, _)| *z != y);
         if let Some(s) = end {
             last.push((y, q, s));
         }
-        runs.push((y, run));
     }
     // Off every other polygon's envelope: X's own edge is R's boundary only if X is the patch
-    // and a part covers it, or a part and the patch covers it, neither of which can be.
-    if runs.is_empty() {
+    // and a part covers it, or a part and the patch covers it, neither of which can be; unless
+    // the patch is the whole plane, where a part's edge off every other part bounds R whole.
+    if *used == 0 {
+        if everywhere {
+            out.push(*e);
+        }
         return Ok(());
     }
+    let runs = &runs[..*used];
     breaks.clear();
     for (_, run) in runs.iter() {
         breaks.extend(run.iter().map(|&(t, at, _)| (t, at)));
     }
-    breaks.sort_by(|a, b| a.0.total_cmp(&b.0));
-    breaks.dedup_by(|a, b| a.1 == b.1);
-    let mut at = vec![0usize; runs.len()];
+    if runs.len() > 1 {
+        breaks.sort_by(|a, b| a.0.total_cmp(&b.0));
+        breaks.dedup_by(|a, b| a.1 == b.1);
+    }
+    at.clear();
+    at.resize(runs.len(), 0);
     let mut from = p;
     // The boundary piece being extended: its start and whether it runs along e (true) or
     // against it.
@@ -179,7 +233,7 @@ fn edge_pieces(
             continue;
         }
         // Membership of the left and right sides: X covers its left only.
-        let (mut patch_l, mut patch_r) = (x == 0, false);
+        let (mut patch_l, mut patch_r) = (x == 0 || everywhere, everywhere);
         let (mut part_l, mut part_r) = (x != 0, false);
         let mut skip = false;
         for (k, (y, run)) in runs.iter().enumerate() {
