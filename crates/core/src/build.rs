@@ -309,7 +309,7 @@ pub fn obstacles_from_layer(
         layer,
         Features::Borrowed(&layer.features),
         params,
-        &class_of,
+        &|layer, _, f| class_of(layer, f),
     )
 }
 
@@ -335,9 +335,40 @@ pub fn obstacles_from_owned_layer(
 /// "obstacle" whose class is its code's row) with the very polygons that become obstacles.
 pub fn obstacles_classed(
     role: &str,
-    mut layer: Layer,
+    layer: Layer,
     params: &ShapeParams,
     class_of: &(dyn Fn(&Layer, &crate::layer::Feature) -> Option<usize> + Sync),
+) -> Result<Vec<Obstacle>, BuildError> {
+    owned_obstacles(role, layer, params, &|layer, _, f| class_of(layer, f))
+}
+
+/// [`obstacles_classed`] with the classes given, one per feature of `layer` in order (`None`:
+/// not an obstacle), for a caller that has already decided every feature (the land-use code
+/// table keys each feature once, then classes it by its row).
+///
+/// # Panics
+/// If `classes` is shorter than the layer's features.
+pub fn obstacles_with_classes(
+    role: &str,
+    layer: Layer,
+    params: &ShapeParams,
+    classes: &[Option<usize>],
+) -> Result<Vec<Obstacle>, BuildError> {
+    assert!(
+        classes.len() >= layer.features.len(),
+        "one class per feature"
+    );
+    owned_obstacles(role, layer, params, &|_, i, _| classes[i])
+}
+
+/// The class of a feature from the layer, its index in the layer's features and itself.
+type ClassOf<'a> = dyn Fn(&Layer, usize, &crate::layer::Feature) -> Option<usize> + Sync + 'a;
+
+fn owned_obstacles(
+    role: &str,
+    mut layer: Layer,
+    params: &ShapeParams,
+    class_of: &ClassOf,
 ) -> Result<Vec<Obstacle>, BuildError> {
     let mut features = std::mem::take(&mut layer.features);
     let has_lines = features.iter().any(is_line);
@@ -385,7 +416,7 @@ fn build_obstacles(
     layer: &Layer,
     features: Features<'_>,
     params: &ShapeParams,
-    class_of: &(dyn Fn(&Layer, &crate::layer::Feature) -> Option<usize> + Sync),
+    class_of: &ClassOf,
 ) -> Result<Vec<Obstacle>, BuildError> {
     let field = |name: &Option<String>, purpose: &str| optional_field(layer, name, purpose);
     let area_idx = field(&params.area_field, "the grave disc area (area_field)")?;
@@ -530,14 +561,15 @@ fn build_obstacles(
         }
         Ok(())
     };
-    let class_of = |f: &crate::layer::Feature| class_of(layer, f);
+    let class_of = |i: usize, f: &crate::layer::Feature| class_of(layer, i, f);
     let chunks: Vec<Result<Vec<Obstacle>, BuildError>> = match features {
         Features::Borrowed(fs) => fs
             .par_chunks(CHUNK)
-            .map(|chunk| {
+            .enumerate()
+            .map(|(c, chunk)| {
                 let mut out = Vec::new();
-                for f in chunk {
-                    if let (Some(class), Some(g)) = (class_of(f), &f.geometry) {
+                for (k, f) in chunk.iter().enumerate() {
+                    if let (Some(class), Some(g)) = (class_of(c * CHUNK + k, f), &f.geometry) {
                         one(f, class, g.clone(), &mut out)?;
                     }
                 }
@@ -546,10 +578,11 @@ fn build_obstacles(
             .collect(),
         Features::Owned(fs, _) => fs
             .par_chunks_mut(CHUNK)
-            .map(|chunk| {
+            .enumerate()
+            .map(|(c, chunk)| {
                 let mut out = Vec::new();
-                for f in chunk {
-                    if let Some(class) = class_of(f) {
+                for (k, f) in chunk.iter_mut().enumerate() {
+                    if let Some(class) = class_of(c * CHUNK + k, f) {
                         if let Some(g) = f.geometry.take() {
                             one(f, class, g, &mut out)?;
                         }

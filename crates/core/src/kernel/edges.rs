@@ -33,7 +33,12 @@ impl EdgeSet {
     /// The edges of `mp`, which must be oriented (counter-clockwise exteriors, clockwise holes).
     /// Zero-length edges are dropped; closing edges are implied.
     pub fn new(mp: &MultiPolygon<f64>) -> Self {
-        let mut edges = Vec::new();
+        let points = mp
+            .0
+            .iter()
+            .map(|p| p.exterior().0.len() + p.interiors().iter().map(|h| h.0.len()).sum::<usize>())
+            .sum();
+        let mut edges = Vec::with_capacity(points);
         for p in &mp.0 {
             // A shell without area holds nothing, whatever its holes say (validity reports
             // such holes; this keeps the kernel from reading a lone hole as a region).

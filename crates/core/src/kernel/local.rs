@@ -10,6 +10,7 @@
 //! boundary point), which fixes the winding number of the sector the piece runs into.
 
 use geo::Coord;
+use smallvec::SmallVec;
 
 use super::edges::Seg;
 use super::{orient, Undecided};
@@ -33,7 +34,7 @@ type Ray = (Coord<f64>, i32);
 /// The state of a piece that leaves `v` towards `q`, given every edge of the other polygon that
 /// contains `v` (as an end or in its interior).
 pub fn classify(v: Coord<f64>, q: Coord<f64>, incident: &[Seg]) -> Result<State, Undecided> {
-    let mut rays: Vec<Ray> = Vec::with_capacity(2 * incident.len());
+    let mut rays: SmallVec<[Ray; 8]> = SmallVec::new();
     for &[r, s] in incident {
         if r == v {
             rays.push((s, 1));
@@ -46,15 +47,14 @@ pub fn classify(v: Coord<f64>, q: Coord<f64>, incident: &[Seg]) -> Result<State,
         }
     }
     // Rays along the piece itself.
-    let along: Vec<i32> = rays
+    let mut along = rays
         .iter()
         .filter(|(w, _)| orient(v, q, *w) == 0.0 && same_direction(v, q, *w))
-        .map(|&(_, c)| c)
-        .collect();
-    match along.as_slice() {
-        [] => {}
-        [1] => return Ok(State::AlongSame),
-        [-1] => return Ok(State::AlongOpposite),
+        .map(|&(_, c)| c);
+    match (along.next(), along.next()) {
+        (None, _) => {}
+        (Some(1), None) => return Ok(State::AlongSame),
+        (Some(-1), None) => return Ok(State::AlongOpposite),
         _ => {
             return Err(Undecided::new(
                 "several edges of the other polygon run along the piece",
@@ -73,7 +73,7 @@ pub fn classify(v: Coord<f64>, q: Coord<f64>, incident: &[Seg]) -> Result<State,
             1
         }
     };
-    let mut keyed: Vec<(u8, Ray)> = rays.iter().map(|&r| (half(r.0), r)).collect();
+    let mut keyed: SmallVec<[(u8, Ray); 8]> = rays.iter().map(|&r| (half(r.0), r)).collect();
     keyed.sort_by(|a, b| {
         a.0.cmp(&b.0).then_with(|| {
             let o = orient(v, a.1 .0, b.1 .0);

@@ -18,6 +18,7 @@
 //! asks, so the pieces of A and of B meet there bit for bit and form closed cycles.
 
 use geo::{Coord, Rect};
+use smallvec::SmallVec;
 
 use super::edges::{boxes_meet, in_box, seg_box, EdgeSet, Seg};
 use super::local::{classify, State};
@@ -90,7 +91,7 @@ pub(super) fn edge(
     // A crossing through an exact contact point (the other polygon touching itself there, e.g.
     // a hole's vertex on its shell's edge, with this edge passing through that very point) is a
     // contact at that point, not a crossing at a rounded one.
-    let points: Vec<Coord<f64>> = events
+    let points: SmallVec<[Coord<f64>; 4]> = events
         .iter()
         .filter_map(|(_, ev)| match ev {
             Event::Touch(v, _) => Some(*v),
@@ -133,7 +134,7 @@ pub(super) fn edge(
             _ => State::Outside,
         }
     };
-    let mut incident: Vec<Seg> = Vec::new();
+    let mut incident: SmallVec<[Seg; 4]> = SmallVec::new();
     while i < events.len() {
         match events[i].1 {
             Event::Cross(x, enters, _) => {
@@ -155,7 +156,7 @@ pub(super) fn edge(
                 while j < events.len() && events[j].0 == events[i].0 {
                     j += 1;
                 }
-                let mut rest = Vec::new();
+                let mut rest: SmallVec<[usize; 2]> = SmallVec::new();
                 for (k, (_, ev)) in events.iter().enumerate().skip(i).take(j - i) {
                     match ev {
                         Event::Touch(w, f) if *w == v => incident.push(*f),

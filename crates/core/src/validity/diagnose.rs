@@ -8,7 +8,7 @@ use geo::coordinate_position::CoordPos;
 use geo::dimensions::Dimensions;
 use geo::{
     Area, BoundingRect, Intersects, Line, LineString, MultiPolygon, Polygon, PreparedGeometry,
-    Rect, Relate, RemoveRepeatedPoints,
+    Rect, Relate,
 };
 
 /// Which ring of a polygon.
@@ -249,7 +249,7 @@ pub(super) fn polygon_problems(poly: &Polygon<f64>, part: usize) -> Vec<Problem>
         if line.0.is_empty() {
             continue;
         }
-        if line.remove_repeated_points().0.len() < 4 {
+        if distinct_points(line) < 4 {
             out.push(Problem::TooFewPoints { part, ring });
         }
         if ring_self_intersects(line) {
@@ -271,7 +271,7 @@ pub(super) fn polygon_problems(poly: &Polygon<f64>, part: usize) -> Vec<Problem>
     // are not related: that says nothing and trips geo's debug assertions on degenerate rings.
     let has_area: Vec<bool> = holes.iter().map(|h| h.unsigned_area() > 0.0).collect();
     for (i, hole) in poly.interiors().iter().enumerate() {
-        if !has_area[i] && hole.remove_repeated_points().0.len() >= 4 {
+        if !has_area[i] && distinct_points(hole) >= 4 {
             out.push(Problem::HoleWithoutArea { part, hole: i + 1 });
         }
     }
@@ -319,6 +319,17 @@ pub(super) fn polygon_problems(poly: &Polygon<f64>, part: usize) -> Vec<Problem>
 /// Whether two segments of the ring meet other than where consecutive segments join: geo's
 /// rule for a self-intersecting ring (segments `a` and `b` meet while neither `a` ends where `b`
 /// starts nor `b` ends where `a` starts), tested only for segments whose x-ranges overlap.
+/// The points of `ring` once consecutive repeats are dropped (what geo's
+/// `remove_repeated_points` would keep), counted without copying the ring: every polygon of
+/// every layer is checked.
+fn distinct_points(ring: &LineString<f64>) -> usize {
+    let pts = &ring.0;
+    if pts.is_empty() {
+        return 0;
+    }
+    1 + pts.windows(2).filter(|w| w[0] != w[1]).count()
+}
+
 fn ring_self_intersects(ring: &LineString<f64>) -> bool {
     let lines: Vec<Line<f64>> = ring.lines().collect();
     let span = |l: &Line<f64>| (l.start.x.min(l.end.x), l.start.x.max(l.end.x));

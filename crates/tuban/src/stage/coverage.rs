@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use rstar::primitives::Rectangle;
 use rstar::{RTree, AABB};
-use tuban_core::build::{check_rule_fields, obstacles_classed, ShapeParams};
+use tuban_core::build::{check_rule_fields, obstacles_with_classes, ShapeParams};
 use tuban_core::codes::{CodeRow, CodeTable};
 use tuban_core::crs::Crs;
 use tuban_core::geo::{self, BoundingRect, Rect};
@@ -313,21 +313,21 @@ pub fn landuse(
         .par_iter()
         .map(|f| row_key(code_idx, rules, &layer, f))
         .collect();
-    let mut counts: BTreeMap<RowKey, usize> = BTreeMap::new();
-    for k in keys {
+    let mut counts: BTreeMap<&RowKey, usize> = BTreeMap::new();
+    for k in &keys {
         *counts.entry(k).or_default() += 1;
     }
-    let rows: BTreeMap<RowKey, usize> = counts.keys().cloned().zip(0..).collect();
+    let rows: BTreeMap<&RowKey, usize> = counts.keys().copied().zip(0..).collect();
     let features = layer.features.len() + read.filtered_out;
-    let class_of =
-        |layer: &Layer, f: &Feature| rows.get(&row_key(code_idx, rules, layer, f)).copied();
-    let measured = obstacles_classed(role.as_str(), layer, params, &class_of)
+    // Each feature was keyed once, above; its row is its class here.
+    let classes: Vec<Option<usize>> = keys.iter().map(|k| rows.get(k).copied()).collect();
+    let measured = obstacles_with_classes(role.as_str(), layer, params, &classes)
         .map_err(|e| with_every_field(e, role, &spec))?;
     let mut table = CodeTable {
         field,
         rows: counts
             .iter()
-            .map(|((code, (d, c), rule), n)| {
+            .map(|(&(code, (d, c), rule), n)| {
                 let decision = match d {
                     0 => Decision::Obstacle(*c),
                     1 => Decision::NotObstacle,
