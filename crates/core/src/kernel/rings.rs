@@ -14,6 +14,10 @@
 
 use std::collections::HashMap;
 
+/// Maps keyed by exact coordinates (their bits), with a fast hasher of fixed seed: looked up
+/// only, never iterated, so the seed changes nothing but speed.
+type CoordMap<V> = HashMap<(u64, u64), V, foldhash::fast::FixedState>;
+
 use geo::{Area, Coord, LineString, MultiPolygon, Polygon};
 
 use super::edges::{EdgeSet, Seg};
@@ -49,7 +53,7 @@ pub fn polygons(pieces: &[Seg]) -> Result<MultiPolygon<f64>, Undecided> {
     let closed = split_at_nodes(close_gaps(pieces));
     let pieces = closed.as_slice();
     let key = |c: Coord<f64>| (c.x.to_bits(), c.y.to_bits());
-    let mut out_of: HashMap<(u64, u64), Vec<usize>> = HashMap::new();
+    let mut out_of: CoordMap<Vec<usize>> = CoordMap::default();
     for (i, s) in pieces.iter().enumerate() {
         out_of.entry(key(s[0])).or_default().push(i);
     }
@@ -181,7 +185,7 @@ fn close_gaps(pieces: &[Seg]) -> Vec<Seg> {
         .fold(0.0f64, |m, c| m.max(c.x.abs()).max(c.y.abs()));
     let tol = 1e-11 * (1.0 + extent);
     loose.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y)));
-    let mut to: HashMap<(u64, u64), Coord<f64>> = HashMap::new();
+    let mut to: CoordMap<Coord<f64>> = CoordMap::default();
     for i in 0..loose.len() {
         if to.contains_key(&key(loose[i])) {
             continue;
@@ -280,7 +284,7 @@ fn split_at_repeats(walk: Vec<Coord<f64>>) -> Vec<Vec<Coord<f64>>> {
     let key = |c: &Coord<f64>| (c.x.to_bits(), c.y.to_bits());
     let mut rings = Vec::new();
     let mut stack: Vec<Coord<f64>> = Vec::with_capacity(walk.len());
-    let mut at: HashMap<(u64, u64), usize> = HashMap::new();
+    let mut at: CoordMap<usize> = CoordMap::default();
     for c in walk {
         if let Some(&k) = at.get(&key(&c)) {
             // A loop from stack[k] back to c: a ring of its own.
