@@ -478,9 +478,8 @@ pub fn overlay_one(
                 Some(pieces) => {
                     class_m2[c] = measure.pieces_area(&pieces, origin);
                     measured[c] = true;
-                    if options.keep_pieces {
-                        outline[c] = Some(pieces);
-                    }
+                    // Kept for the union below (and for the geometry written out).
+                    outline[c] = Some(pieces);
                 }
                 None => kernel.undecided += 1,
             }
@@ -503,10 +502,10 @@ pub fn overlay_one(
         // geometry has the table's area (i_overlay's would differ by its grid error, up to
         // ~1e-5 m² on survey data); i_overlay's where the kernel cannot chain it into valid
         // rings (counted).
-        let rings = outline[c]
-            .take()
-            .or_else(|| united(&of_class[c]))
-            .map(|pieces| valid_polygons(&pieces));
+        let rings = match &outline[c] {
+            Some(pieces) => Some(valid_polygons(pieces)),
+            None => united(&of_class[c]).map(|pieces| valid_polygons(&pieces)),
+        };
         let g = match rings {
             Some(Ok(g)) => g,
             _ => {
@@ -548,8 +547,42 @@ pub fn overlay_one(
             joined_area(&cands, &group, patch_set, measure, origin)
         })
     } else {
-        let everything: Vec<usize> = (0..cands.len()).collect();
-        united(&everything).map(|pieces| measure.pieces_area(&pieces, origin))
+        // Planar: a class the n-way kernel has united enters the union as its outline, one
+        // region, rather than as its obstacles again, so overlapping grave discs and corridor
+        // parts are not untangled twice (7% fewer instructions on the 10k comparison set). The
+        // outline's vertices include rounded crossing points, which the union rounds once more:
+        // a planar area is additive and moves by at most 1.5e-9 m² (the 100k set), but the
+        // survey's ellipsoidal formula depends on where edges are split (1.6e-4 m² seen), so
+        // ellipsoidal runs unite every obstacle from its own edges. Where the regions cannot be
+        // decided, the union of every obstacle.
+        let regions = || -> Option<Vec<Seg>> {
+            if !planar {
+                return None;
+            }
+            let mut own: Vec<EdgeSet> = Vec::new();
+            let mut ids: Vec<usize> = Vec::new();
+            for c in (0..classes).filter(|&c| !of_class[c].is_empty()) {
+                match &outline[c] {
+                    Some(pieces) if !summed[c] => {
+                        own.push(EdgeSet::from_edges(crate::kernel::closed(pieces)?))
+                    }
+                    _ => ids.extend(&of_class[c]),
+                }
+            }
+            if own.is_empty() {
+                return None;
+            }
+            let mut sets: Vec<&EdgeSet> = ids.iter().map(|&k| &cands[k].set).collect();
+            sets.extend(own.iter());
+            let pieces = crate::kernel::union_pieces(patch_set, &sets).ok()?;
+            sums::plausible(crate::kernel::planar_area(&pieces), frame.planar_m2).then_some(pieces)
+        };
+        regions()
+            .or_else(|| {
+                let everything: Vec<usize> = (0..cands.len()).collect();
+                united(&everything)
+            })
+            .map(|pieces| measure.pieces_area(&pieces, origin))
     };
     let union_m2 = match union {
         Some(u) => u,

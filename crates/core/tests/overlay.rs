@@ -424,6 +424,29 @@ fn a_summed_class_and_an_overlapping_one_make_the_union_by_inclusion_exclusion()
 }
 
 #[test]
+fn a_united_class_joins_the_planar_union_as_its_outline() {
+    // Patch [0,10]². Forest: two land-use polygons sharing the edge x = 3, [-1,3] × [-1,11] and
+    // [3,6] × [-1,11] (summed): 30 + 30 = 60 inside. Roads: two corridors overlapping each
+    // other, [5,12] × [2,4] and [5,12] × [3,6] (united by the n-way kernel): [5,10] × [2,6] = 20
+    // inside. The roads' outline meets the forest in [5,6] × [2,6] = 4: union 60 + 20 − 4 = 76.
+    let r = run(
+        mp(rect(0.0, 0.0, 10.0, 10.0)),
+        vec![
+            Obstacle::new(FOREST, mp(rect(-1.0, -1.0, 3.0, 11.0))),
+            Obstacle::new(FOREST, mp(rect(3.0, -1.0, 6.0, 11.0))),
+            Obstacle::new(ROAD, mp(rect(5.0, 2.0, 12.0, 4.0))),
+            Obstacle::new(ROAD, mp(rect(5.0, 3.0, 12.0, 6.0))),
+        ],
+    );
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+    assert!(close(r.class_m2[FOREST], 60.0), "{r:?}");
+    assert!(close(r.class_m2[ROAD], 20.0), "{r:?}");
+    assert!(close(r.union_m2, 76.0), "{r:?}");
+    assert!(close(r.clean_m2(), 24.0), "{r:?}");
+    assert_eq!(r.kernel.undecided, 0);
+}
+
+#[test]
 fn an_undecided_pair_still_counts_in_an_ellipsoidal_class() {
     // A forest obstacle the kernel cannot decide: two overlapping squares in one multipolygon
     // (winding number 2 where they overlap; the build stage repairs such input, this test calls

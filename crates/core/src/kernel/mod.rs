@@ -35,7 +35,7 @@ mod union;
 use geo::{Coord, MultiPolygon, Rect};
 
 pub use edges::{EdgeSet, Seg};
-pub use rings::{polygons, union_polygons, valid_polygons};
+pub use rings::{closed, polygons, union_polygons, valid_polygons};
 pub use union::union_pieces;
 
 /// The kernel could not decide this pair exactly; the reason says why.

@@ -143,6 +143,17 @@ pub(super) fn closes(pieces: &[Seg]) -> bool {
     loose_ends(pieces).is_empty() || loose_ends(&close_gaps(pieces)).is_empty()
 }
 
+/// `pieces` (a boundary as [`super::union_pieces`] gives it) with ends a few ulps apart joined
+/// (see `close_gaps`), if they then close into rings: a region's outline that can be handed to
+/// the kernel again as a polygon ([`EdgeSet::from_edges`]). `None` if they do not close.
+pub fn closed(pieces: &[Seg]) -> Option<Vec<Seg>> {
+    if loose_ends(pieces).is_empty() {
+        return Some(pieces.to_vec());
+    }
+    let joined = close_gaps(pieces);
+    loose_ends(&joined).is_empty().then_some(joined)
+}
+
 /// The nodes where as many pieces do not leave as arrive (exact coordinates), in coordinate
 /// order. By sorting, not hashing: it runs once per union, on a few dozen pieces, where SipHash
 /// cost more than the sort.
