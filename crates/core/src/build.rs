@@ -342,23 +342,16 @@ pub fn obstacles_classed(
     owned_obstacles(role, layer, params, &|layer, _, f| class_of(layer, f))
 }
 
-/// [`obstacles_classed`] with the classes given, one per feature of `layer` in order (`None`:
-/// not an obstacle), for a caller that has already decided every feature (the land-use code
-/// table keys each feature once, then classes it by its row).
-///
-/// # Panics
-/// If `classes` is shorter than the layer's features.
-pub fn obstacles_with_classes(
+/// [`obstacles_classed`] with the class of each feature given by its index in the layer's
+/// features (`None`: not an obstacle), for a caller that has already decided every feature (the
+/// land-use code table keys each feature once, then classes it by its row, kept compactly).
+pub fn obstacles_by_index(
     role: &str,
     layer: Layer,
     params: &ShapeParams,
-    classes: &[Option<usize>],
+    class_at: &(dyn Fn(usize) -> Option<usize> + Sync),
 ) -> Result<Vec<Obstacle>, BuildError> {
-    assert!(
-        classes.len() >= layer.features.len(),
-        "one class per feature"
-    );
-    owned_obstacles(role, layer, params, &|_, i, _| classes[i])
+    owned_obstacles(role, layer, params, &|_, i, _| class_at(i))
 }
 
 /// The class of a feature from the layer, its index in the layer's features and itself.

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use rstar::primitives::Rectangle;
 use rstar::{RTree, AABB};
-use tuban_core::build::{check_rule_fields, obstacles_with_classes, ShapeParams};
+use tuban_core::build::{check_rule_fields, obstacles_by_index, ShapeParams};
 use tuban_core::codes::{CodeRow, CodeTable};
 use tuban_core::crs::Crs;
 use tuban_core::geo::{self, BoundingRect, Rect};
@@ -313,21 +313,32 @@ pub fn landuse(
         .par_iter()
         .map(|f| row_key(code_idx, rules, &layer, f))
         .collect();
-    let mut counts: BTreeMap<&RowKey, usize> = BTreeMap::new();
+    let mut counts: BTreeMap<RowKey, usize> = BTreeMap::new();
     for k in &keys {
-        *counts.entry(k).or_default() += 1;
+        match counts.get_mut(k) {
+            Some(n) => *n += 1,
+            None => {
+                counts.insert(k.clone(), 1);
+            }
+        }
     }
-    let rows: BTreeMap<&RowKey, usize> = counts.keys().copied().zip(0..).collect();
+    // Each feature was keyed once, above; its row is its class here (kept as u32: millions of
+    // features, and the keys are dropped before the polygons become obstacles).
+    let rows: BTreeMap<&RowKey, u32> = counts.keys().zip(0..).collect();
+    let row_of: Vec<u32> = keys.iter().map(|k| rows[k]).collect();
+    drop(rows);
+    drop(keys);
     let features = layer.features.len() + read.filtered_out;
-    // Each feature was keyed once, above; its row is its class here.
-    let classes: Vec<Option<usize>> = keys.iter().map(|k| rows.get(k).copied()).collect();
-    let measured = obstacles_with_classes(role.as_str(), layer, params, &classes)
-        .map_err(|e| with_every_field(e, role, &spec))?;
+    let measured = obstacles_by_index(role.as_str(), layer, params, &|i| {
+        row_of.get(i).map(|&r| r as usize)
+    })
+    .map_err(|e| with_every_field(e, role, &spec))?;
+    drop(row_of);
     let mut table = CodeTable {
         field,
         rows: counts
             .iter()
-            .map(|(&(code, (d, c), rule), n)| {
+            .map(|((code, (d, c), rule), n)| {
                 let decision = match d {
                     0 => Decision::Obstacle(*c),
                     1 => Decision::NotObstacle,
