@@ -14,15 +14,15 @@
 
 use std::collections::HashMap;
 
-/// Maps keyed by exact coordinates (their bits), with a fast hasher of fixed seed: looked up
-/// only, never iterated, so the seed changes nothing but speed.
-type CoordMap<V> = HashMap<(u64, u64), V, foldhash::fast::FixedState>;
-
 use geo::{Area, Coord, LineString, MultiPolygon, Polygon};
 
 use super::edges::{EdgeSet, Seg};
 use super::pieces::param;
 use super::{orient, Undecided};
+
+/// Maps keyed by exact coordinates (their bits), with a fast hasher of fixed seed: looked up
+/// only, never iterated, so the seed changes nothing but speed.
+type CoordMap<V> = HashMap<(u64, u64), V, foldhash::fast::FixedState>;
 
 /// The union of `parts` (each valid, any orientation), as valid polygons, computed in double
 /// precision: every vertex is an input vertex or a crossing of two input edges, rounded once.

@@ -316,9 +316,6 @@ pub(super) fn polygon_problems(poly: &Polygon<f64>, part: usize) -> Vec<Problem>
     out
 }
 
-/// Whether two segments of the ring meet other than where consecutive segments join: geo's
-/// rule for a self-intersecting ring (segments `a` and `b` meet while neither `a` ends where `b`
-/// starts nor `b` ends where `a` starts), tested only for segments whose x-ranges overlap.
 /// The points of `ring` once consecutive repeats are dropped (what geo's
 /// `remove_repeated_points` would keep), counted without copying the ring: every polygon of
 /// every layer is checked.
@@ -330,6 +327,9 @@ fn distinct_points(ring: &LineString<f64>) -> usize {
     1 + pts.windows(2).filter(|w| w[0] != w[1]).count()
 }
 
+/// Whether two segments of the ring meet other than where consecutive segments join: geo's
+/// rule for a self-intersecting ring (segments `a` and `b` meet while neither `a` ends where `b`
+/// starts nor `b` ends where `a` starts), tested only for segments whose x-ranges overlap.
 fn ring_self_intersects(ring: &LineString<f64>) -> bool {
     let lines: Vec<Line<f64>> = ring.lines().collect();
     let span = |l: &Line<f64>| (l.start.x.min(l.end.x), l.start.x.max(l.end.x));
