@@ -5,8 +5,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use geo::orient::{Direction, Orient};
 use geo::{
-    unary_union, Area, BooleanOps, BoundingRect, LineString, MakeValid, MapCoords, MultiPolygon,
-    Polygon,
+    unary_union, Area, BooleanOps, BoundingRect, Contains, Coord, InteriorPoint, LineString,
+    MakeValid, MapCoords, MultiPolygon, Polygon,
 };
 
 use super::diagnose::{diagnose, diagnose_non_finite, polygon_problems};
@@ -32,11 +32,21 @@ pub fn repair(mp: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, String> {
         // where edges cross: on near-degenerate input the result can keep a sliver that is
         // itself invalid (a 0.008 m² part whose hole lies outside it, found by fuzzing). A
         // second pass over the result settles it.
+        // The boolean operations may also return a ring that touches itself at a vertex (two
+        // loops of one hole meeting at a point, found by fuzzing): OGC calls that invalid, and
+        // the fix is to split it into its loops.
+        g = split_pinched(&g);
         for _ in 0..2 {
             if diagnose(&g).is_empty() {
                 break;
             }
-            g = repair_local(&g)?;
+            g = split_pinched(&repair_local(&g)?);
+        }
+        // Never hand on a geometry that is still invalid: the caller reports the record.
+        if let Some(p) = diagnose(&g).first() {
+            return Err(format!(
+                "the repair left the geometry invalid ({p}); fix it in a GIS and run again"
+            ));
         }
         Ok::<_, String>(g)
     }))
@@ -82,6 +92,123 @@ fn ring_area(ring: &LineString<f64>) -> Result<MultiPolygon<f64>, String> {
         .make_valid()
         .map(|m| m.orient(Direction::Default))
         .map_err(|e| format!("the repair failed ({e})"))
+}
+
+/// `mp` with every ring that passes through one vertex twice split into its loops (each of
+/// which then passes through it once), as OGC asks: a loop turning the ring's way stays what the
+/// ring was, a loop turning the other way becomes the other kind (a loop of a shell turning
+/// clockwise is a hole touching the shell at a point; one of a hole turning counter-clockwise is
+/// an island in it, a polygon of its own). Loops without area are dropped. `mp` must be oriented
+/// the default way (outer rings counter-clockwise); rings that repeat no vertex are kept as they
+/// are, so a valid geometry comes back unchanged.
+pub(super) fn split_pinched(mp: &MultiPolygon<f64>) -> MultiPolygon<f64> {
+    let pinched = |r: &LineString<f64>| loops(r).is_some();
+    if !mp
+        .0
+        .iter()
+        .any(|p| pinched(p.exterior()) || p.interiors().iter().any(pinched))
+    {
+        return mp.clone();
+    }
+    let mut out: Vec<Polygon<f64>> = Vec::new();
+    for poly in &mp.0 {
+        let mut shells: Vec<LineString<f64>> = Vec::new();
+        let mut holes: Vec<LineString<f64>> = Vec::new();
+        // With the default orientation, a counter-clockwise loop is an outer ring whichever
+        // ring it came from, and a clockwise one a hole.
+        let mut sort = |r: &LineString<f64>| {
+            for l in loops(r).unwrap_or_else(|| vec![r.clone()]) {
+                let a = ring_signed_area(&l);
+                if a > 0.0 {
+                    shells.push(l);
+                } else if a < 0.0 {
+                    holes.push(l);
+                }
+            }
+        };
+        sort(poly.exterior());
+        for h in poly.interiors() {
+            sort(h);
+        }
+        let mut built: Vec<(Polygon<f64>, Vec<LineString<f64>>)> = shells
+            .into_iter()
+            .map(|s| (Polygon::new(s, vec![]), Vec::new()))
+            .collect();
+        for h in holes {
+            let inside = Polygon::new(h.clone(), vec![]).interior_point();
+            // The smallest shell containing the hole's inside: an island shell inside a hole
+            // lies inside the outer shell too, but a hole cannot be inside an island it
+            // surrounds, so the smallest container is the right one.
+            let home = built
+                .iter()
+                .enumerate()
+                .filter(|(_, (s, _))| inside.is_some_and(|pt| s.contains(&pt)))
+                .min_by(|a, b| a.1 .0.unsigned_area().total_cmp(&b.1 .0.unsigned_area()))
+                .map(|(k, _)| k);
+            if let Some(k) = home {
+                built[k].1.push(h);
+            }
+        }
+        out.extend(
+            built
+                .into_iter()
+                .map(|(s, holes)| Polygon::new(s.exterior().clone(), holes)),
+        );
+    }
+    MultiPolygon(out)
+}
+
+/// The simple loops of a closed ring that passes through some vertex more than once (`None`
+/// when it passes through each once): walking the ring, each return to a vertex already on the
+/// path closes the loop since it.
+fn loops(ring: &LineString<f64>) -> Option<Vec<LineString<f64>>> {
+    let mut pts = ring.0.split_last().map_or(&ring.0[..], |(_, rest)| rest);
+    // A repeated point next to itself (also across the closing point) is no loop.
+    while pts.len() > 1 && pts.last() == pts.first() {
+        pts = &pts[..pts.len() - 1];
+    }
+    let key = |c: &Coord<f64>| (c.x.to_bits(), c.y.to_bits());
+    let steps = || {
+        pts.iter()
+            .enumerate()
+            .filter(move |&(k, c)| k == 0 || pts[k - 1] != *c)
+            .map(|(_, c)| *c)
+    };
+    let mut seen = std::collections::HashSet::with_capacity(pts.len());
+    if steps().all(|c| seen.insert(key(&c))) {
+        return None;
+    }
+    let mut path: Vec<Coord<f64>> = Vec::with_capacity(pts.len());
+    let mut at: std::collections::HashMap<(u64, u64), usize> = Default::default();
+    let mut out = Vec::new();
+    for c in steps() {
+        if let Some(&k) = at.get(&key(&c)) {
+            let mut l: Vec<Coord<f64>> = path.drain(k + 1..).collect();
+            for d in &l {
+                at.remove(&key(d));
+            }
+            l.insert(0, c);
+            l.push(c);
+            out.push(LineString(l));
+        } else {
+            at.insert(key(&c), path.len());
+            path.push(c);
+        }
+    }
+    if path.len() >= 3 {
+        let first = path[0];
+        path.push(first);
+        out.push(LineString(path));
+    }
+    Some(out)
+}
+
+/// The signed area of a closed ring (shoelace): positive when it runs counter-clockwise.
+fn ring_signed_area(r: &LineString<f64>) -> f64 {
+    r.lines()
+        .map(|l| l.start.x * l.end.y - l.end.x * l.start.y)
+        .sum::<f64>()
+        / 2.0
 }
 
 fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {

@@ -364,3 +364,71 @@ fn a_hole_on_one_line_is_dropped() {
         "{what}"
     );
 }
+
+/// Rings that pass through one vertex twice (what the boolean operations may return for a
+/// hole, found by fuzzing) are split into their loops; areas by hand.
+#[test]
+fn a_ring_touching_itself_is_split_into_its_loops() {
+    use super::repair::split_pinched;
+    // A hole drawn as a figure eight: two clockwise 3 m x 3 m loops meeting at (5, 5).
+    let eight = ring(&[
+        (5.0, 5.0),
+        (5.0, 2.0),
+        (2.0, 2.0),
+        (2.0, 5.0),
+        (5.0, 5.0),
+        (5.0, 8.0),
+        (8.0, 8.0),
+        (8.0, 5.0),
+    ]);
+    let g = mp(vec![Polygon::new(square(0.0, 0.0, 10.0), vec![eight])]);
+    assert!(
+        !diagnose(&g).is_empty(),
+        "the premise: OGC calls this invalid"
+    );
+    let s = split_pinched(&g);
+    assert!(diagnose(&s).is_empty(), "{:?}", diagnose(&s));
+    assert!(s.is_valid(), "{:?}", s.validation_errors());
+    assert_eq!((s.0.len(), s.0[0].interiors().len()), (1, 2));
+    close(s.unsigned_area(), 100.0 - 9.0 - 9.0);
+
+    // A shell that turns inward at (5, 10) around a clockwise 3 m² triangle: that loop is a hole
+    // touching the shell at a point.
+    let shell = ring(&[
+        (0.0, 0.0),
+        (10.0, 0.0),
+        (10.0, 10.0),
+        (5.0, 10.0),
+        (6.0, 7.0),
+        (4.0, 7.0),
+        (5.0, 10.0),
+        (0.0, 10.0),
+    ]);
+    let s = split_pinched(&mp(vec![Polygon::new(shell, vec![])]));
+    assert!(s.is_valid(), "{:?}", s.validation_errors());
+    assert_eq!((s.0.len(), s.0[0].interiors().len()), (1, 1));
+    close(s.unsigned_area(), 100.0 - 3.0);
+
+    // A 6 m x 6 m hole with a counter-clockwise 4 m² loop at its corner (2, 2): an island in
+    // the hole, a polygon of its own.
+    let hole = ring(&[
+        (2.0, 2.0),
+        (2.0, 8.0),
+        (8.0, 8.0),
+        (8.0, 2.0),
+        (2.0, 2.0),
+        (5.0, 3.0),
+        (3.0, 5.0),
+    ]);
+    let s = split_pinched(&mp(vec![Polygon::new(square(0.0, 0.0, 10.0), vec![hole])]));
+    assert!(s.is_valid(), "{:?}", s.validation_errors());
+    assert_eq!(s.0.len(), 2);
+    close(s.unsigned_area(), 100.0 - 36.0 + 4.0);
+
+    // A valid polygon comes back as it was, repeated neighbours and all.
+    let g = mp(vec![Polygon::new(
+        ring(&[(0.0, 0.0), (4.0, 0.0), (4.0, 0.0), (4.0, 4.0), (0.0, 4.0)]),
+        vec![square(1.0, 1.0, 1.0)],
+    )]);
+    assert_eq!(split_pinched(&g), g);
+}
