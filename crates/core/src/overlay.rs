@@ -620,9 +620,10 @@ pub fn overlay_one(
             "{union_m2} > {area_m2} (bound {bound})"
         );
     }
-    let union_m2 = union_m2.max(max_class).min(area_m2);
+    let union_m2 = union_m2.max(max_class).min(area_m2).max(0.0);
     for v in &mut class_m2 {
-        *v = v.min(union_m2);
+        // Also never below zero: a sum of pieces can round to -1e-15 m².
+        *v = v.min(union_m2).max(0.0);
     }
 
     let pieces = if options.keep_pieces {

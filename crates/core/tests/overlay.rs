@@ -144,6 +144,33 @@ fn obstacle_touching_only_the_boundary_adds_nothing() {
     assert_eq!(r.class_count, vec![0, 0]);
 }
 
+/// Found by the overlay fuzz target: a sliver patch whose vertex (0, 0) lies on an obstacle's
+/// long edge (the line y = x, from (-416, -416) to (1943.5625, 1943.5625)); the patch's two
+/// edges from (0, 0) are steeper than that line, so it lies wholly on the other side and the two
+/// only touch. The kernel's pieces summed to -1.1e-15 m², the class came out negative, and the
+/// obstacle was counted in the patch.
+#[test]
+fn an_obstacle_touching_a_sliver_at_a_vertex_adds_nothing() {
+    let sliver = polygon![
+        (x: 0.0152587890625, y: 5.03558349609375),
+        (x: 0.0, y: 0.0),
+        (x: 0.03802490234375, y: 5.035419464111328),
+    ];
+    // A second part far up, which sets the frame the kernel works in.
+    let far = polygon![
+        (x: 2.8125, y: 928.0),
+        (x: 2.604625701904297, y: 859.4109878540039),
+        (x: 2.9365577697753906, y: 859.5963935852051),
+    ];
+    let patch = MultiPolygon(vec![sliver, far]);
+    let forest =
+        polygon![(x: -416.0, y: -416.0), (x: 480.0, y: -416.0), (x: 1943.5625, y: 1943.5625)];
+    let r = run(patch, vec![Obstacle::new(FOREST, mp(forest))]);
+    assert_eq!(r.class_m2, vec![0.0, 0.0]);
+    assert_eq!(r.union_m2, 0.0);
+    assert_eq!(r.class_count, vec![0, 0]);
+}
+
 #[test]
 fn obstacle_wholly_inside_and_patch_wholly_inside() {
     // Obstacle [2,3]² inside patch [0,10]²: 1. A patch [0,1]² inside a forest [-5,5]²: all of it.

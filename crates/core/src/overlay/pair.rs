@@ -170,7 +170,9 @@ pub(super) fn relate(
                 let a = crate::kernel::planar_area(&segs);
                 let ob = geo::Area::unsigned_area(&local_ob);
                 if plausible(a, frame.planar_m2.min(ob)) {
-                    Ok(pieces)
+                    // Pieces that enclose no area (an obstacle touching the patch at a vertex
+                    // came out as -1.1e-15 m², found by fuzzing) share no area with it.
+                    Ok(if a > 0.0 { pieces } else { Vec::new() })
                 } else {
                     undecided = 1;
                     Err(())
