@@ -170,3 +170,43 @@ fn forest_on_a_steep_slope_counts_once_in_the_union() {
     assert!((r.union_m2 - 16.0).abs() < 1e-9);
     assert_eq!(r.clean_m2(), 0.0);
 }
+
+/// A winding road built only where it can meet the patches (the run's `near`: a part's box meets
+/// a patch's box) gives every patch the same road area as the whole corridor, while leaving out
+/// most of its parts. An invariant: the two are computed independently (one union of every part,
+/// one of the parts near the patches).
+#[test]
+fn a_corridor_built_near_the_patches_measures_as_the_whole_one() {
+    use geo::{Area, BoundingRect, Intersects, MultiLineString, Rect};
+    use tuban_core::shapes::{road_corridor, road_corridor_near};
+    // A zig-zag of 200 legs of 50 m, at Gauss-Kruger magnitudes, crossing itself nowhere, with a
+    // bend (a fan) at every vertex.
+    let pts: Vec<(f64, f64)> = (0..=200)
+        .map(|i| {
+            let x = 36_500_000.0 + 40.0 * i as f64;
+            let y = 3_300_000.0 + if i % 2 == 0 { 0.0 } else { 30.0 };
+            (x, y)
+        })
+        .collect();
+    let road = MultiLineString(vec![LineString::from(pts)]);
+    // Three patches along it, one across a bend, one on a leg, one beside the road's end.
+    let patches = [
+        square(36_500_395.0, 3_299_990.0, 36_500_425.0, 3_300_040.0),
+        square(36_503_010.0, 3_300_005.0, 36_503_030.0, 3_300_020.0),
+        square(36_507_990.0, 3_299_995.0, 36_508_010.0, 3_300_005.0),
+    ];
+    let boxes: Vec<Rect<f64>> = patches.iter().map(|p| p.bounding_rect().unwrap()).collect();
+    let near = |r: &Rect<f64>| boxes.iter().any(|b| b.intersects(r));
+    let whole = road_corridor(&road, 6.0, 8);
+    let cut = road_corridor_near(&road, 6.0, 8, &near);
+    // Most of the road is left out.
+    assert!(cut.unsigned_area() < whole.unsigned_area() / 20.0);
+    for p in &patches {
+        let a = one(p.clone(), vec![Obstacle::new(ROAD, whole.clone())]).class_m2[ROAD];
+        let b = one(p.clone(), vec![Obstacle::new(ROAD, cut.clone())]).class_m2[ROAD];
+        assert!(a > 0.0, "the premise: the road crosses every patch");
+        assert!((a - b).abs() <= 1e-9 * a, "{a} != {b}");
+    }
+    // Nothing near: no corridor at all.
+    assert!(road_corridor_near(&road, 6.0, 8, &|_| false).0.is_empty());
+}
