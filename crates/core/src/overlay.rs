@@ -33,7 +33,7 @@ use geo::{
 };
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{RTree, AABB};
+use rstar::AABB;
 use serde::{Deserialize, Serialize};
 
 use crate::area::{AreaMeasure, AreaMethod, Planar};
@@ -43,6 +43,7 @@ use crate::kernel::{valid_polygons, EdgeSet, Seg};
 mod pair;
 mod partition;
 mod relate;
+mod shards;
 mod sums;
 use pair::{relate, uncut_edges, Frame, Related};
 pub use partition::{partition_sums, PairSums};
@@ -144,13 +145,11 @@ impl Obstacle {
     }
 }
 
-type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
-
 /// Obstacles bulk-loaded into an R-tree by envelope.
 pub struct ObstacleIndex {
     obstacles: Vec<Obstacle>,
     envelopes: Vec<Rect<f64>>,
-    tree: RTree<Entry>,
+    tree: shards::Shards,
 }
 
 impl ObstacleIndex {
@@ -158,7 +157,7 @@ impl ObstacleIndex {
     /// never match.
     pub fn new(obstacles: Vec<Obstacle>) -> Self {
         let envelopes: Vec<Rect<f64>> = obstacles
-            .iter()
+            .par_iter()
             .map(|o| {
                 o.geometry.bounding_rect().unwrap_or(Rect::new(
                     Coord {
@@ -172,8 +171,8 @@ impl ObstacleIndex {
                 ))
             })
             .collect();
-        let entries: Vec<Entry> = envelopes
-            .iter()
+        let entries: Vec<shards::Entry> = envelopes
+            .par_iter()
             .enumerate()
             .filter(|(_, r)| r.min().x.is_finite() && r.max().y.is_finite())
             .map(|(i, r)| {
@@ -186,7 +185,7 @@ impl ObstacleIndex {
         ObstacleIndex {
             obstacles,
             envelopes,
-            tree: RTree::bulk_load(entries),
+            tree: shards::Shards::new(entries),
         }
     }
 
@@ -213,11 +212,8 @@ impl ObstacleIndex {
     /// Indices of the obstacles whose envelope meets `rect` (boundary contact included), ascending.
     pub fn candidates(&self, rect: Rect<f64>) -> Vec<usize> {
         let aabb = AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
-        let mut v: Vec<usize> = self
-            .tree
-            .locate_in_envelope_intersecting(&aabb)
-            .map(|e| e.data)
-            .collect();
+        let mut v: Vec<usize> = Vec::new();
+        self.tree.locate(&aabb, |i| v.push(i));
         // Sorting makes the work for a patch independent of the tree's internal layout.
         v.sort_unstable();
         v
