@@ -97,10 +97,9 @@ fn the_stages_one_by_one_give_the_entry_points_report() {
     let working = settled.working.crs;
     let patches =
         stage::build::patches(&settled.patches, &project.patches, project.invalid).unwrap();
-    let mut obstacles =
-        stage::build::obstacles_near(settled.obstacles, &rules, project.invalid, &patches.patches)
-            .unwrap()
-            .obstacles;
+    let mut obstacles = stage::build::obstacles(settled.obstacles, &rules, project.invalid)
+        .unwrap()
+        .obstacles;
     let dem = project.dem.as_ref().unwrap();
     let steep = stage::slope::steep_cells(dem, None, working, &patches.patches, &rules).unwrap();
     obstacles.extend(steep.obstacles);

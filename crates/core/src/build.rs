@@ -1,7 +1,7 @@
 //! From layers to the overlay's inputs: [`Patch`]es from the patch layer, [`Obstacle`]s from the
 //! obstacle layers through the [`Rules`].
 
-use geo::{Coord, Geometry, LineString, MultiLineString, MultiPolygon, Rect};
+use geo::{Coord, Geometry, LineString, MultiLineString, MultiPolygon};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -9,7 +9,7 @@ use thiserror::Error;
 use crate::layer::Layer;
 use crate::overlay::{Obstacle, Patch};
 use crate::rules::{Decision, Rules};
-use crate::shapes::{disc, disc_radius_for_area, road_corridor_near, DEFAULT_QUAD_SEGS};
+use crate::shapes::{disc, disc_radius_for_area, road_corridor, DEFAULT_QUAD_SEGS};
 
 /// A layer cannot be turned into patches or obstacles.
 #[derive(Debug, Error, PartialEq)]
@@ -310,7 +310,6 @@ pub fn obstacles_from_layer(
         Features::Borrowed(&layer.features),
         params,
         &|layer, _, f| class_of(layer, f),
-        &|_| true,
     )
 }
 
@@ -322,31 +321,12 @@ pub fn obstacles_from_owned_layer(
     rules: &Rules,
     params: &ShapeParams,
 ) -> Result<Vec<Obstacle>, BuildError> {
-    obstacles_near(role, layer, rules, params, &|_| true)
-}
-
-/// Where obstacles are wanted: `near(r)` says whether something whose box is `r` can matter
-/// (for a run, whether `r` meets one of the patches' boxes).
-pub type Near<'a> = dyn Fn(&Rect<f64>) -> bool + Sync + 'a;
-
-/// [`obstacles_from_owned_layer`] for obstacles that are only overlaid where `near` says (the
-/// run passes "meets a patch's box"): a road's corridor is built from those of its parts whose
-/// box passes ([`road_corridor_near`]), so a long road that passes one patch costs that
-/// stretch, and a road none of whose parts passes gives no obstacle. Inside every box that
-/// passes, the corridors are the whole corridors. Polygons and discs are built whole.
-pub fn obstacles_near(
-    role: &str,
-    layer: Layer,
-    rules: &Rules,
-    params: &ShapeParams,
-    near: &Near,
-) -> Result<Vec<Obstacle>, BuildError> {
     check_rule_fields(role, &layer, rules)?;
     let class_of = |layer: &Layer, f: &crate::layer::Feature| match rules.classify(role, layer, f) {
         Decision::Obstacle(class) => Some(class),
         _ => None,
     };
-    owned_obstacles(role, layer, params, &|layer, _, f| class_of(layer, f), near)
+    obstacles_classed(role, layer, params, &class_of)
 }
 
 /// [`obstacles_from_owned_layer`] with the class of each feature chosen by `class_of` instead of
@@ -359,13 +339,7 @@ pub fn obstacles_classed(
     params: &ShapeParams,
     class_of: &(dyn Fn(&Layer, &crate::layer::Feature) -> Option<usize> + Sync),
 ) -> Result<Vec<Obstacle>, BuildError> {
-    owned_obstacles(
-        role,
-        layer,
-        params,
-        &|layer, _, f| class_of(layer, f),
-        &|_| true,
-    )
+    owned_obstacles(role, layer, params, &|layer, _, f| class_of(layer, f))
 }
 
 /// [`obstacles_classed`] with the class of each feature given by its index in the layer's
@@ -377,7 +351,7 @@ pub fn obstacles_by_index(
     params: &ShapeParams,
     class_at: &(dyn Fn(usize) -> Option<usize> + Sync),
 ) -> Result<Vec<Obstacle>, BuildError> {
-    owned_obstacles(role, layer, params, &|_, i, _| class_at(i), &|_| true)
+    owned_obstacles(role, layer, params, &|_, i, _| class_at(i))
 }
 
 /// The class of a feature from the layer, its index in the layer's features and itself.
@@ -388,7 +362,6 @@ fn owned_obstacles(
     mut layer: Layer,
     params: &ShapeParams,
     class_of: &ClassOf,
-    near: &Near,
 ) -> Result<Vec<Obstacle>, BuildError> {
     let mut features = std::mem::take(&mut layer.features);
     let has_lines = features.iter().any(is_line);
@@ -398,7 +371,6 @@ fn owned_obstacles(
         Features::Owned(&mut features, has_lines),
         params,
         class_of,
-        near,
     )
 }
 
@@ -438,7 +410,6 @@ fn build_obstacles(
     features: Features<'_>,
     params: &ShapeParams,
     class_of: &ClassOf,
-    near: &Near,
 ) -> Result<Vec<Obstacle>, BuildError> {
     let field = |name: &Option<String>, purpose: &str| optional_field(layer, name, purpose);
     let area_idx = field(&params.area_field, "the grave disc area (area_field)")?;
@@ -567,7 +538,7 @@ fn build_obstacles(
                     Geometry::Line(l) => MultiLineString(vec![LineString(vec![l.start, l.end])]),
                     _ => unreachable!(),
                 };
-                let corridor = road_corridor_near(&lines, width, params.quad_segs, near);
+                let corridor = road_corridor(&lines, width, params.quad_segs);
                 if !corridor.0.is_empty() {
                     out.push(Obstacle::new(class, corridor).with_source(role, f.record));
                 }

@@ -5,7 +5,7 @@
 //! and PostGIS's default), with a vertex at angle 0; road corridors have flat ends and round joins.
 
 use geo::algorithm::buffer::{Buffer, BufferStyle, LineCap, LineJoin};
-use geo::{BoundingRect, Coord, LineString, MultiLineString, MultiPolygon, Polygon, Rect};
+use geo::{Coord, LineString, MultiLineString, MultiPolygon, Polygon};
 
 /// GEOS's default number of segments per quarter circle.
 pub const DEFAULT_QUAD_SEGS: u32 = crate::defaults::QUAD_SEGS;
@@ -88,32 +88,6 @@ pub fn road_corridor(
     width: f64,
     quad_segs: u32,
 ) -> MultiPolygon<f64> {
-    road_corridor_near(lines, width, quad_segs, &|_| true)
-}
-
-/// The part of [`road_corridor`] that can matter where `near` says: only the segments' rectangles
-/// and the bends' fans whose box passes `near` are united. Given "meets one of the patches'
-/// boxes", the corridor's intersection with every patch is the whole corridor's (a part left out
-/// lies outside every patch's box), while a long road that passes one patch costs that stretch,
-/// not its length. Empty when no part passes.
-///
-/// ```
-/// use geo::{Area, LineString, MultiLineString, Rect};
-/// use tuban_core::shapes::road_corridor_near;
-/// // A 1 km road, 6 m wide, of which only the part near x = 500 m is wanted.
-/// let pts: Vec<(f64, f64)> = (0..=100).map(|i| (10.0 * i as f64, 0.0)).collect();
-/// let road = MultiLineString(vec![LineString::from(pts)]);
-/// let near = |r: &Rect<f64>| r.max().x >= 495.0 && r.min().x <= 505.0;
-/// // The segments from 490 to 510 m pass: 20 m × 6 m.
-/// let c = road_corridor_near(&road, 6.0, 8, &near);
-/// assert!((c.unsigned_area() - 120.0).abs() < 1e-9);
-/// ```
-pub fn road_corridor_near(
-    lines: &MultiLineString<f64>,
-    width: f64,
-    quad_segs: u32,
-    near: &dyn Fn(&Rect<f64>) -> bool,
-) -> MultiPolygon<f64> {
     if width <= 0.0 || lines.0.is_empty() {
         return MultiPolygon(vec![]);
     }
@@ -121,11 +95,9 @@ pub fn road_corridor_near(
     for line in &lines.0 {
         corridor_parts(&line.0, width / 2.0, quad_segs.max(1), &mut parts);
     }
-    parts.retain(|p| p.bounding_rect().is_some_and(|r| near(&r)));
     if parts.is_empty() {
         return MultiPolygon(vec![]);
     }
-    // The fallback buffers the whole lines: more than was asked for, the same where it matters.
     crate::kernel::union_polygons(&parts).unwrap_or_else(|_| buffered(lines, width, quad_segs))
 }
 

@@ -249,11 +249,8 @@ fn measure(
             }
             warnings.extend(verdict.warnings);
             layer_notes.push((role.to_string(), tuban_core::measures::describe(&m)));
-            let extent = stage::coverage::layer_extent(&placed.read.layer);
-            let o = stage::build::layer_obstacles_near(placed, &params, rules, &boxes)?;
-            let mut c = boxes.coverage(role.as_str(), &label, features, &o);
-            c.extent = stage::coverage::union_extent(c.extent, extent);
-            coverage.push(c);
+            let o = stage::build::layer_obstacles(placed, &params, rules)?;
+            coverage.push(boxes.coverage(role.as_str(), &label, features, &o));
             o
         };
         stage::build::settle_obstacles(obstacles, &label, project.invalid, &mut built)?;

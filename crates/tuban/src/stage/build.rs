@@ -215,8 +215,7 @@ pub struct Obstacles {
 }
 
 /// Builds the obstacles of every placed obstacle layer by `rules`, and settles invalid geometry
-/// by `policy`. The layers are consumed: polygons move into their obstacles. Road corridors are
-/// built whole; [`obstacles_near`] builds them as the entry point does.
+/// by `policy`. The layers are consumed: polygons move into their obstacles.
 pub fn obstacles(
     layers: Vec<(Placed, tuban_core::build::ShapeParams)>,
     rules: &Rules,
@@ -226,26 +225,6 @@ pub fn obstacles(
     for (placed, params) in layers {
         let label = placed.read.layer.label();
         let built = layer_obstacles(placed, &params, rules)?;
-        settle_obstacles(built, &label, policy, &mut out)?;
-    }
-    Ok(out)
-}
-
-/// [`obstacles`] for a run over `patches`, as the entry point builds them: road corridors only
-/// where a stretch of them meets a patch's box ([`layer_obstacles_near`]). Every patch's numbers
-/// are those of the whole corridors up to the rounding of their vertices (1e-9 m² on the Erping
-/// fixture), and a long road costs the stretches that pass the patches.
-pub fn obstacles_near(
-    layers: Vec<(Placed, tuban_core::build::ShapeParams)>,
-    rules: &Rules,
-    policy: InvalidPolicy,
-    patches: &[Patch],
-) -> Result<Obstacles, Error> {
-    let boxes = crate::stage::coverage::PatchBoxes::new(patches);
-    let mut out = Obstacles::default();
-    for (placed, params) in layers {
-        let label = placed.read.layer.label();
-        let built = layer_obstacles_near(placed, &params, rules, &boxes)?;
         settle_obstacles(built, &label, policy, &mut out)?;
     }
     Ok(out)
@@ -261,23 +240,6 @@ pub fn layer_obstacles(
     let read = placed.read;
     let (role, spec) = (read.role, read.spec);
     obstacles_from_owned_layer(role.as_str(), read.layer, rules, params)
-        .map_err(|e| with_every_field(e, role, &spec).into())
-}
-
-/// [`layer_obstacles`] for a run over known patches: road corridors are built only from their
-/// parts whose box meets a patch's box ([`tuban_core::build::obstacles_near`]), which leaves every
-/// patch's numbers as the whole corridors give them and makes a long road cost the stretches
-/// that pass the patches.
-pub fn layer_obstacles_near(
-    placed: Placed,
-    params: &tuban_core::build::ShapeParams,
-    rules: &Rules,
-    patches: &crate::stage::coverage::PatchBoxes,
-) -> Result<Vec<Obstacle>, Error> {
-    let read = placed.read;
-    let (role, spec) = (read.role, read.spec);
-    let near = |r: &tuban_core::geo::Rect<f64>| patches.near(r);
-    tuban_core::build::obstacles_near(role.as_str(), read.layer, rules, params, &near)
         .map_err(|e| with_every_field(e, role, &spec).into())
 }
 

@@ -51,10 +51,7 @@ pub struct LayerCoverage {
     /// Features read (near the patches, when the reader could filter by box), or DEM cells
     /// computed.
     pub features: usize,
-    /// Features whose box meets a patch's box (for the DEM: patches with cells under them). A
-    /// road line counts when a stretch of its corridor (a segment's rectangle or a bend's fan)
-    /// does: corridors are built only there (`tuban_core::build::obstacles_near`), so a road
-    /// whose own box reaches a patch's box but none of whose stretches does is not counted.
+    /// Features whose box meets a patch's box (for the DEM: patches with cells under them).
     pub near: usize,
     /// For the land-use layer: the share of the patches' area it covers (0 to 1).
     pub share: Option<f64>,
@@ -66,13 +63,8 @@ impl LayerCoverage {
     /// One line for the run's description: `landuse: 5,210 of 9,993 features near the patches;
     /// they cover 100.00 % of the patches' area`.
     pub fn describe(&self) -> String {
-        let how = if self.role == "roads" {
-            "their box, or a stretch of a road line's corridor, meets a patch's box"
-        } else {
-            "their box meets a patch's box"
-        };
         let mut s = format!(
-            "{} of {} features near the patches ({how})",
+            "{} of {} features near the patches (their box meets a patch's box)",
             thousands(self.near),
             thousands(self.features)
         );
@@ -160,23 +152,6 @@ impl PatchBoxes {
             extent: union_of(boxes.into_iter()),
         }
     }
-}
-
-/// The extent of a layer's geometries as read (before obstacles are built from them): for a
-/// layer whose obstacles are built only near the patches (road corridors), the coverage still
-/// names where the layer lies when none of it comes near.
-pub fn layer_extent(layer: &Layer) -> Option<Rect<f64>> {
-    let boxes: Vec<Rect<f64>> = layer
-        .features
-        .par_iter()
-        .filter_map(|f| f.geometry.as_ref().and_then(|g| g.bounding_rect()))
-        .collect();
-    union_of(boxes.into_iter())
-}
-
-/// The smallest box holding both (either may be absent).
-pub fn union_extent(a: Option<Rect<f64>>, b: Option<Rect<f64>>) -> Option<Rect<f64>> {
-    union_of(a.into_iter().chain(b))
 }
 
 fn union_of(mut rects: impl Iterator<Item = Rect<f64>>) -> Option<Rect<f64>> {

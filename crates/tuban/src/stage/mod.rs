@@ -6,7 +6,7 @@
 //! |---|-------|----------|----------|
 //! | 1 | read | [`read::read`] | [`Project`](crate::Project), rules → [`read::Inputs`] (layers as stated) |
 //! | 2 | settle CRS | [`crs::settle`] | `Inputs` → [`crs::Settled`] (every layer in the working CRS) |
-//! | 3 | build | [`build::patches`], [`build::obstacles_near`] | placed layers → [`build::Patches`], [`build::Obstacles`] |
+//! | 3 | build | [`build::patches`], [`build::obstacles`] | placed layers → [`build::Patches`], [`build::Obstacles`] |
 //! | 3b | coverage | [`coverage::landuse`], [`coverage::check_coverage`] | the land-use layer code by code; how every layer meets the patches |
 //! | 4 | slope | [`slope::steep_cells`] | DEM, patches → [`slope::SteepCells`] (steep cells as obstacles) |
 //! | 5 | index | [`overlay::index`] | obstacles → R-tree |
