@@ -4,6 +4,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use geo::orient::{Direction, Orient};
+use geo::winding_order::{Winding, WindingOrder};
 use geo::{
     unary_union, Area, BooleanOps, BoundingRect, Contains, Coord, InteriorPoint, LineString,
     MakeValid, MapCoords, MultiPolygon, Polygon,
@@ -102,33 +103,27 @@ fn ring_area(ring: &LineString<f64>) -> Result<MultiPolygon<f64>, String> {
 /// the default way (outer rings counter-clockwise); rings that repeat no vertex are kept as they
 /// are, so a valid geometry comes back unchanged.
 pub(super) fn split_pinched(mp: &MultiPolygon<f64>) -> MultiPolygon<f64> {
-    let pinched = |r: &LineString<f64>| loops(r).is_some();
-    if !mp
-        .0
-        .iter()
-        .any(|p| pinched(p.exterior()) || p.interiors().iter().any(pinched))
-    {
-        return mp.clone();
-    }
-    let mut out: Vec<Polygon<f64>> = Vec::new();
+    let mut out: Vec<Polygon<f64>> = Vec::with_capacity(mp.0.len());
     for poly in &mp.0 {
+        let rings = std::iter::once(poly.exterior()).chain(poly.interiors());
+        let split: Vec<Option<Vec<LineString<f64>>>> = rings.map(loops).collect();
+        if split.iter().all(Option::is_none) {
+            out.push(poly.clone());
+            continue;
+        }
+        // With the default orientation, a counter-clockwise loop is an outer ring whichever
+        // ring it came from, and a clockwise one a hole; a loop without area has no winding.
         let mut shells: Vec<LineString<f64>> = Vec::new();
         let mut holes: Vec<LineString<f64>> = Vec::new();
-        // With the default orientation, a counter-clockwise loop is an outer ring whichever
-        // ring it came from, and a clockwise one a hole.
-        let mut sort = |r: &LineString<f64>| {
-            for l in loops(r).unwrap_or_else(|| vec![r.clone()]) {
-                let a = ring_signed_area(&l);
-                if a > 0.0 {
-                    shells.push(l);
-                } else if a < 0.0 {
-                    holes.push(l);
+        let rings = std::iter::once(poly.exterior()).chain(poly.interiors());
+        for (ring, split) in rings.zip(split) {
+            for l in split.unwrap_or_else(|| vec![ring.clone()]) {
+                match l.winding_order() {
+                    Some(WindingOrder::CounterClockwise) => shells.push(l),
+                    Some(WindingOrder::Clockwise) => holes.push(l),
+                    None => {}
                 }
             }
-        };
-        sort(poly.exterior());
-        for h in poly.interiors() {
-            sort(h);
         }
         let mut built: Vec<(Polygon<f64>, Vec<LineString<f64>>)> = shells
             .into_iter()
@@ -168,22 +163,15 @@ fn loops(ring: &LineString<f64>) -> Option<Vec<LineString<f64>>> {
         pts = &pts[..pts.len() - 1];
     }
     let key = |c: &Coord<f64>| (c.x.to_bits(), c.y.to_bits());
-    let steps = || {
-        pts.iter()
-            .enumerate()
-            .filter(move |&(k, c)| k == 0 || pts[k - 1] != *c)
-            .map(|(_, c)| *c)
-    };
-    let mut seen = std::collections::HashSet::with_capacity(pts.len());
-    if steps().all(|c| seen.insert(key(&c))) {
-        return None;
-    }
     let mut path: Vec<Coord<f64>> = Vec::with_capacity(pts.len());
     let mut at: std::collections::HashMap<(u64, u64), usize> = Default::default();
     let mut out = Vec::new();
-    for c in steps() {
-        if let Some(&k) = at.get(&key(&c)) {
-            let mut l: Vec<Coord<f64>> = path.drain(k + 1..).collect();
+    for (k, &c) in pts.iter().enumerate() {
+        if k > 0 && pts[k - 1] == c {
+            continue;
+        }
+        if let Some(&j) = at.get(&key(&c)) {
+            let mut l: Vec<Coord<f64>> = path.drain(j + 1..).collect();
             for d in &l {
                 at.remove(&key(d));
             }
@@ -195,20 +183,15 @@ fn loops(ring: &LineString<f64>) -> Option<Vec<LineString<f64>>> {
             path.push(c);
         }
     }
+    if out.is_empty() {
+        return None;
+    }
     if path.len() >= 3 {
         let first = path[0];
         path.push(first);
         out.push(LineString(path));
     }
     Some(out)
-}
-
-/// The signed area of a closed ring (shoelace): positive when it runs counter-clockwise.
-fn ring_signed_area(r: &LineString<f64>) -> f64 {
-    r.lines()
-        .map(|l| l.start.x * l.end.y - l.end.x * l.start.y)
-        .sum::<f64>()
-        / 2.0
 }
 
 fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
