@@ -37,7 +37,7 @@
 //! | a vertex that is NaN or infinite                       | none: never repairable (`skip` skips, else invalid) |
 //! | a ring with fewer than 3 distinct corners              | the ring encloses nothing and is dropped            |
 //! | a hole whose corners all lie on one line               | it encloses nothing and is dropped                  |
-//! | a ring that crosses or touches itself (bowtie, spike, loop) | rebuilt by the even-odd rule (geo's [`MakeValid`], as GEOS/PostGIS `ST_MakeValid`): a bowtie becomes its two lobes, a spike is cut off |
+//! | a ring that crosses or touches itself (bowtie, spike, loop) | rebuilt by the even-odd rule (i_overlay's fill through geo's [`BooleanOps`], as GEOS/PostGIS `ST_MakeValid`): a bowtie becomes its two lobes, a spike is cut off |
 //! | a hole not inside its outer ring                       | only the part of the hole inside the outer ring is cut out (a hole wholly outside removes nothing) |
 //! | holes that cross the outer ring, each other, or run along it | all holes of the part merged and cut out once |
 //! | parts of a multipolygon that overlap, lie one inside another, or share an edge | merged: the overlap counted once (a part inside another adds nothing: if it was meant as a hole, its orientation is wrong, and the text says so) |
@@ -49,12 +49,17 @@
 //! The repair follows the "structure" method of GEOS's `MakeValid`: each ring is first made valid
 //! on its own (even-odd rule), then per part the outer ring's area minus the union of its holes'
 //! areas, then the union of all parts. It runs in a frame shifted to the geometry's lower-left
-//! corner, so Gauss-Kruger magnitudes lose no precision; [`MakeValid`] merges vertices closer
-//! than 0.1 mm, so coordinates must be **metres** (call these functions in the projected working
-//! CRS, never on longitude/latitude). geo's repair rounds the points where edges cross, and the
-//! boolean operations snap to a grid, so on near-degenerate input a first result can keep an
-//! invalid sliver; the result is therefore checked and repaired again (at most twice). A
-//! repaired geometry is valid by [`geo::Validation`], with counter-clockwise outer rings.
+//! corner, so Gauss-Kruger magnitudes lose no precision (call these functions in the projected
+//! working CRS, never on longitude/latitude: the texts speak of m2). The boolean operations snap
+//! to a grid fitted to the geometry's extent, so on near-degenerate input a first result can keep
+//! an invalid sliver; the result is therefore checked and repaired again (at most twice), and a
+//! geometry still invalid after that is an error, never handed on. A repaired geometry is valid
+//! by [`geo::Validation`], with counter-clockwise outer rings.
+//!
+//! A repair is the same in every run. geo's own [`MakeValid`] is not used for the rings: it
+//! traces its result from a `HashSet` of edges, whose order changes with each set's random
+//! seed, and on a ring that touches itself at a vertex the traced rings differed from run to
+//! run (some of them invalid; found by fuzzing, see `fuzz/README.md`).
 //!
 //! # Outcomes
 //!
@@ -74,6 +79,7 @@
 //! finds them so the caller can warn.
 //!
 //! [`MakeValid`]: geo::MakeValid
+//! [`BooleanOps`]: geo::BooleanOps
 //!
 //! # Code layout
 //!

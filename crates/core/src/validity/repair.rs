@@ -3,18 +3,20 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use geo::bool_ops::FillRule;
 use geo::orient::{Direction, Orient};
 use geo::winding_order::{Winding, WindingOrder};
 use geo::{
     unary_union, Area, BooleanOps, BoundingRect, Contains, Coord, InteriorPoint, LineString,
-    MakeValid, MapCoords, MultiPolygon, Polygon,
+    MapCoords, MultiPolygon, OpType, Polygon,
 };
 
 use super::diagnose::{diagnose, diagnose_non_finite, polygon_problems};
 
 /// Repairs `mp` whatever its problems (see the [module documentation](super)): the valid
 /// geometry covering what the outline meant, with counter-clockwise outer rings; possibly empty.
-/// An error (never a panic) when a vertex is not finite or geo's repair fails.
+/// An error (never a panic) when a vertex is not finite, when a boolean operation panics, or
+/// when the result is still invalid after the passes described there.
 pub fn repair(mp: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, String> {
     if mp.0.is_empty() {
         return Ok(MultiPolygon(vec![]));
@@ -28,8 +30,8 @@ pub fn repair(mp: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, String> {
     let origin = env.min();
     let local = mp.map_coords(|c| c - origin);
     let repaired = catch_unwind(AssertUnwindSafe(|| {
-        let mut g = repair_local(&local)?;
-        // The boolean operations snap to a grid, and geo's even-odd repair rounds the points
+        let mut g = repair_local(&local);
+        // The boolean operations snap to a grid and round the points
         // where edges cross: on near-degenerate input the result can keep a sliver that is
         // itself invalid (a 0.008 m² part whose hole lies outside it, found by fuzzing). A
         // second pass over the result settles it.
@@ -41,7 +43,7 @@ pub fn repair(mp: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, String> {
             if diagnose(&g).is_empty() {
                 break;
             }
-            g = split_pinched(&repair_local(&g)?);
+            g = split_pinched(&repair_local(&g));
         }
         // Never hand on a geometry that is still invalid: the caller reports the record.
         if let Some(p) = diagnose(&g).first() {
@@ -55,16 +57,16 @@ pub fn repair(mp: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, String> {
     Ok(repaired.map_coords(|c| c + origin))
 }
 
-fn repair_local(mp: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, String> {
+fn repair_local(mp: &MultiPolygon<f64>) -> MultiPolygon<f64> {
     let mut parts: Vec<Polygon<f64>> = Vec::new();
     for poly in &mp.0 {
-        let shell = ring_area(poly.exterior())?;
+        let shell = ring_area(poly.exterior());
         if shell.0.is_empty() {
             continue;
         }
         let mut holes: Vec<Polygon<f64>> = Vec::new();
         for h in poly.interiors() {
-            holes.extend(ring_area(h)?.0);
+            holes.extend(ring_area(h).0);
         }
         let part = if holes.is_empty() {
             shell
@@ -79,20 +81,21 @@ fn repair_local(mp: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, String> {
         1 => MultiPolygon(parts),
         _ => unary_union(parts.iter()),
     };
-    Ok(merged.orient(Direction::Default))
+    merged.orient(Direction::Default)
 }
 
 /// The area a ring encloses, as a valid multipolygon: the ring itself when it is simple, else
-/// geo's even-odd repair of it.
-fn ring_area(ring: &LineString<f64>) -> Result<MultiPolygon<f64>, String> {
+/// its even-odd fill by i_overlay (not geo's `make_valid`, whose result changes from run to run:
+/// see the [module documentation](super)).
+fn ring_area(ring: &LineString<f64>) -> MultiPolygon<f64> {
     let alone = Polygon::new(ring.clone(), vec![]);
     if polygon_problems(&alone, 1).is_empty() && alone.unsigned_area() > 0.0 {
-        return Ok(MultiPolygon(vec![alone]).orient(Direction::Default));
+        return MultiPolygon(vec![alone]).orient(Direction::Default);
     }
-    alone
-        .make_valid()
-        .map(|m| m.orient(Direction::Default))
-        .map_err(|e| format!("the repair failed ({e})"))
+    let none: MultiPolygon<f64> = MultiPolygon(vec![]);
+    MultiPolygon(vec![alone])
+        .boolean_op_with_fill_rule(&none, OpType::Union, FillRule::EvenOdd)
+        .orient(Direction::Default)
 }
 
 /// `mp` with every ring that passes through one vertex twice split into its loops (each of
