@@ -57,6 +57,8 @@
 
 /// The geometry crate tuban-core is built on, re-exported so embedders use the same version.
 pub use geo;
+/// The R-tree crate of [`shards`], re-exported for its entries and query boxes.
+pub use rstar;
 
 pub mod account;
 pub mod area;
@@ -74,6 +76,7 @@ pub mod report;
 pub mod reproject;
 pub mod rules;
 pub mod shapes;
+pub mod shards;
 pub mod slope;
 pub mod steep;
 pub mod survey;

@@ -43,7 +43,6 @@ use crate::kernel::{valid_polygons, EdgeSet, Seg};
 mod pair;
 mod partition;
 mod relate;
-mod shards;
 mod sums;
 use pair::{relate, uncut_edges, Frame, Related};
 pub use partition::{partition_sums, PairSums};
@@ -149,7 +148,7 @@ impl Obstacle {
 pub struct ObstacleIndex {
     obstacles: Vec<Obstacle>,
     envelopes: Vec<Rect<f64>>,
-    tree: shards::Shards,
+    tree: crate::shards::Shards,
 }
 
 impl ObstacleIndex {
@@ -171,7 +170,7 @@ impl ObstacleIndex {
                 ))
             })
             .collect();
-        let entries: Vec<shards::Entry> = envelopes
+        let entries: Vec<crate::shards::Entry> = envelopes
             .par_iter()
             .enumerate()
             .filter(|(_, r)| r.min().x.is_finite() && r.max().y.is_finite())
@@ -185,7 +184,7 @@ impl ObstacleIndex {
         ObstacleIndex {
             obstacles,
             envelopes,
-            tree: shards::Shards::new(entries),
+            tree: crate::shards::Shards::new(entries),
         }
     }
 

@@ -27,10 +27,10 @@ pub fn overlapping_pairs<G>(geoms: &[G], min_area: f64) -> Vec<Overlap>
 where
     G: std::borrow::Borrow<MultiPolygon<f64>> + Sync,
 {
+    use crate::shards::{Entry as Boxed, Shards};
     use rayon::prelude::*;
-    use rstar::primitives::{GeomWithData, Rectangle};
-    use rstar::{RTree, AABB};
-    type Boxed = GeomWithData<Rectangle<[f64; 2]>, usize>;
+    use rstar::primitives::Rectangle;
+    use rstar::AABB;
     // An R-tree of the boxes: a sweep along x alone compares every pair in the same x band,
     // which for a million patches over a square region is ~1e9 comparisons.
     let boxes: Vec<Boxed> = geoms
@@ -46,7 +46,7 @@ where
             })
         })
         .collect();
-    let tree = RTree::bulk_load(boxes.clone());
+    let tree = Shards::new(boxes.clone());
     let mut out: Vec<Overlap> = boxes
         .par_iter()
         .flat_map_iter(|bi| {
@@ -54,8 +54,9 @@ where
             let ri = bi.geom();
             let env = AABB::from_corners(ri.lower(), ri.upper());
             let mut found = Vec::new();
-            for bj in tree.locate_in_envelope_intersecting(&env) {
-                let j = bj.data;
+            let mut near = Vec::new();
+            tree.locate(&env, |j| near.push(j));
+            for j in near {
                 if j <= i {
                     continue;
                 }

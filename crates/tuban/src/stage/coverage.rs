@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use rstar::primitives::Rectangle;
-use rstar::{RTree, AABB};
+use rstar::AABB;
 use tuban_core::build::{check_rule_fields, obstacles_by_index, ShapeParams};
 use tuban_core::codes::{CodeRow, CodeTable};
 use tuban_core::crs::Crs;
@@ -28,6 +28,7 @@ use tuban_core::geo::{self, BoundingRect, Rect};
 use tuban_core::layer::{Feature, Layer};
 use tuban_core::overlay::{partition_sums, Obstacle, ObstacleIndex, Patch};
 use tuban_core::rules::{Decision, Role, Rules};
+use tuban_core::shards::{Entry, Shards};
 use tuban_core::survey::{recognise, Standard};
 
 use crate::progress::{check, Progress, Stage};
@@ -93,7 +94,7 @@ fn thousands(n: usize) -> String {
 
 /// The patches' boxes in an R-tree, to count what comes near them.
 pub struct PatchBoxes {
-    tree: RTree<Rectangle<[f64; 2]>>,
+    tree: Shards,
     extent: Option<Rect<f64>>,
 }
 
@@ -101,16 +102,23 @@ impl PatchBoxes {
     /// The boxes of `patches` (those with finite coordinates).
     pub fn new(patches: &[Patch]) -> Self {
         let boxes: Vec<Rect<f64>> = patches
-            .iter()
+            .par_iter()
             .filter_map(|p| p.geometry.bounding_rect())
             .filter(|r| r.min().x.is_finite() && r.max().x.is_finite())
             .filter(|r| r.min().y.is_finite() && r.max().y.is_finite())
             .collect();
         let extent = union_of(boxes.iter().copied());
-        let tree = RTree::bulk_load(
+        // Loaded on every core: a million patches' boxes took 0.3 s on one.
+        let tree = Shards::new(
             boxes
                 .iter()
-                .map(|r| Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]))
+                .enumerate()
+                .map(|(i, r)| {
+                    Entry::new(
+                        Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                        i,
+                    )
+                })
                 .collect(),
         );
         PatchBoxes { tree, extent }
@@ -124,10 +132,7 @@ impl PatchBoxes {
     /// Whether `r` meets some patch's box.
     pub fn near(&self, r: &Rect<f64>) -> bool {
         let aabb = AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
-        self.tree
-            .locate_in_envelope_intersecting(&aabb)
-            .next()
-            .is_some()
+        self.tree.meets_any(&aabb)
     }
 
     /// The coverage of a layer of `obstacles` (`features` read) playing `role`.
