@@ -291,6 +291,8 @@ fn measure(
         &project.accept_no_overlap,
     )?);
     layer_notes.extend(notes_of(&coverage, landuse.as_ref(), &mut warnings));
+    // The patches' box tree has done its work (coverage): not held through the index's peak.
+    drop(boxes);
 
     progress.start(Stage::Index, None);
     let obstacles = built.obstacles.len();
