@@ -176,24 +176,20 @@ fn harness_smoke() {
 /// which has no hidden order; this replays the repair 50 times and asks for one answer.
 #[test]
 fn the_repair_of_a_self_crossing_patch_is_the_same_every_time() {
+    use tuban_core::geo::MultiPolygon;
+    use tuban_core::validity::{check_patch, InvalidPolicy, Outcome};
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../fuzz/artifacts/overlay/crash-baf1cb8d4c7611eb57927cbf017d985187f8b86b");
     let data = std::fs::read(path).unwrap();
     let polys = harness::polygons(&data);
-    let patch = tuban_core::geo::MultiPolygon(vec![polys[0].clone()]);
-    let first = match tuban_core::validity::check_patch(
-        &patch,
-        tuban_core::validity::InvalidPolicy::Repair,
-    ) {
-        tuban_core::validity::Outcome::Repaired { geometry, .. } => geometry,
+    let patch = MultiPolygon(vec![polys[0].clone()]);
+    let first = match check_patch(&patch, InvalidPolicy::Repair) {
+        Outcome::Repaired { geometry, .. } => geometry,
         other => panic!("the patch crosses itself, so it must be repaired: {other:?}"),
     };
     for run in 1..50 {
-        let again = match tuban_core::validity::check_patch(
-            &patch,
-            tuban_core::validity::InvalidPolicy::Repair,
-        ) {
-            tuban_core::validity::Outcome::Repaired { geometry, .. } => geometry,
+        let again = match check_patch(&patch, InvalidPolicy::Repair) {
+            Outcome::Repaired { geometry, .. } => geometry,
             other => panic!("run {run}: {other:?}"),
         };
         assert_eq!(again, first, "run {run} repaired the patch differently");

@@ -208,7 +208,8 @@ fn measure(
     let patches = stage::build::patches(&settled.patches, &project.patches, project.invalid)?;
     // The patches now have their own copies of what the run needs; the layer as read (every
     // geometry again, with its fields) would otherwise stay to the end of the run, through the
-    // overlay's peak (about 0.4 GB at a million patches).
+    // index's peak: 0.65 GB at a million patches (the RSS once the overlay's inputs are freed
+    // fell from 2.0 to 1.35 GB when this drop came in).
     drop(settled.patches);
     warnings.extend(patches.warnings.iter().cloned());
     let mut layer_notes: Vec<(String, String)> = patches

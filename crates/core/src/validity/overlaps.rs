@@ -54,11 +54,9 @@ where
             let ri = bi.geom();
             let env = AABB::from_corners(ri.lower(), ri.upper());
             let mut found = Vec::new();
-            let mut near = Vec::new();
-            tree.locate(&env, |j| near.push(j));
-            for j in near {
+            tree.locate(&env, |j| {
                 if j <= i {
-                    continue;
+                    return;
                 }
                 let origin = geo::Coord {
                     x: ri.lower()[0],
@@ -69,12 +67,12 @@ where
                 let Ok(area) =
                     catch_unwind(AssertUnwindSafe(|| a.intersection(&b).unsigned_area()))
                 else {
-                    continue;
+                    return;
                 };
                 if area > min_area {
                     found.push(Overlap { a: i, b: j, area });
                 }
-            }
+            });
             found
         })
         .collect();
