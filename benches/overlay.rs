@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the stages of a run, on the committed Erping fixture:
 //! reading each layer, classifying and indexing obstacles, the overlay of all 203 patches (planar
-//! and ellipsoidal), and the whole pipeline to written CSV.
+//! and ellipsoidal), and the whole pipeline to written CSV; and road corridors on 2 000
+//! survey-like roads (random walks: 24 vertices, segments of 5 to 40 m, bends up to 30°).
 //!
 //! ```text
 //! cargo bench --bench overlay
@@ -91,5 +92,47 @@ fn stages(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, stages);
+/// 2 000 survey-like roads: random walks of 23 segments of 5 to 40 m with bends of up to 30°,
+/// 2 to 8 m wide, at Gauss-Kruger coordinates (a fixed xorshift seed).
+fn survey_roads() -> Vec<(tuban_core::geo::MultiLineString<f64>, f64)> {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    (0..2000)
+        .map(|_| {
+            let (mut x, mut y, mut h) = (36_512_000.0 + 5000.0 * next(), 3_301_000.0, 0.0f64);
+            let mut pts = vec![tuban_core::geo::Coord { x, y }];
+            for _ in 0..23 {
+                h += (next() - 0.5) * 60f64.to_radians();
+                let len = 5.0 + 35.0 * next();
+                x += len * h.cos();
+                y += len * h.sin();
+                pts.push(tuban_core::geo::Coord { x, y });
+            }
+            let line = tuban_core::geo::MultiLineString(vec![tuban_core::geo::LineString(pts)]);
+            (line, 2.0 + 6.0 * next())
+        })
+        .collect()
+}
+
+fn corridors(c: &mut Criterion) {
+    let roads = survey_roads();
+    let mut g = c.benchmark_group("road corridors");
+    g.sample_size(20);
+    g.bench_function("2000 survey-like roads, 24 vertices", |b| {
+        b.iter(|| {
+            roads
+                .iter()
+                .map(|(l, w)| tuban_core::shapes::road_corridor(l, *w, 8).0.len())
+                .sum::<usize>()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, stages, corridors);
 criterion_main!(benches);

@@ -35,6 +35,7 @@ mod union;
 use geo::{Coord, MultiPolygon, Rect};
 
 pub use edges::{EdgeSet, Seg};
+pub(crate) use pieces::crossing;
 pub use rings::{closed, polygons, union_polygons, valid_polygons};
 pub use union::union_pieces;
 

@@ -250,7 +250,7 @@ fn contacts(e: &Seg, f: &Seg, this_is_a: bool, events: &mut Vec<(f64, Event)>) {
 
 /// The point where `a` (an edge of A) properly crosses `b` (an edge of B); always called in this
 /// argument order, so both sides get the same bits.
-fn crossing(a: &Seg, b: &Seg) -> Coord<f64> {
+pub(crate) fn crossing(a: &Seg, b: &Seg) -> Coord<f64> {
     let [p, q] = *a;
     let [r, s] = *b;
     let o_p = orient(r, s, p);
