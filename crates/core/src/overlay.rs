@@ -72,7 +72,7 @@ impl Patch {
         Patch {
             id: id.into(),
             village: village.into(),
-            geometry: geometry.orient(Direction::Default),
+            geometry: orient_owned(geometry),
             record: 0,
         }
     }
@@ -122,7 +122,7 @@ impl Obstacle {
     pub fn new(class: usize, geometry: MultiPolygon<f64>) -> Self {
         Obstacle {
             class,
-            geometry: geometry.orient(Direction::Default),
+            geometry: orient_owned(geometry),
             source: None,
             tally: None,
         }
@@ -662,6 +662,19 @@ fn patch_contains(
 /// `mp` with counter-clockwise exteriors and clockwise holes, as the area kernel needs: the
 /// constructors orient, but the fields are public, and a ring wound the other way would flip
 /// the kernel's sides. Checking costs one pass; re-orienting happens only when needed.
+/// `mp.orient(Direction::Default)`, without copying it: geo's `orient` clones every ring and
+/// reverses those whose winding order is the wrong one; this reverses the same rings in place (by
+/// the same test, `make_ccw_winding` and `make_cw_winding`), so the result is the same, and
+/// millions of land-use polygons and grave discs are not copied into fresh memory once more.
+fn orient_owned(mut mp: MultiPolygon<f64>) -> MultiPolygon<f64> {
+    use geo::Winding;
+    for p in &mut mp.0 {
+        p.exterior_mut(|e| e.make_ccw_winding());
+        p.interiors_mut(|holes| holes.iter_mut().for_each(|h| h.make_cw_winding()));
+    }
+    mp
+}
+
 fn oriented(mp: MultiPolygon<f64>) -> MultiPolygon<f64> {
     let twice = |r: &LineString<f64>| -> f64 {
         let Some(&c) = r.0.first() else { return 0.0 };

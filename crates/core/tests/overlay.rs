@@ -603,3 +603,43 @@ fn partition_sums_add_pairs_and_show_overlaps() {
         assert!((m2 / 1000.0 - 0.99975).abs() < 2e-5, "{m2}");
     }
 }
+
+#[test]
+fn patches_and_obstacles_are_oriented_as_geo_orients_them() {
+    use geo::orient::{Direction, Orient};
+    use geo::LineString;
+    let ring = |v: &[(f64, f64)]| LineString::from(v.to_vec());
+    let ccw = [
+        (0.0, 0.0),
+        (10.0, 0.0),
+        (10.0, 10.0),
+        (0.0, 10.0),
+        (0.0, 0.0),
+    ];
+    let cw: Vec<(f64, f64)> = ccw.iter().rev().copied().collect();
+    let hole_ccw = [(2.0, 2.0), (4.0, 2.0), (4.0, 4.0), (2.0, 4.0), (2.0, 2.0)];
+    let hole_cw: Vec<(f64, f64)> = hole_ccw.iter().rev().copied().collect();
+    let cases = vec![
+        // As a shapefile stores them: clockwise shell, counter-clockwise hole.
+        Polygon::new(ring(&cw), vec![ring(&hole_ccw)]),
+        // Already oriented.
+        Polygon::new(ring(&ccw), vec![ring(&hole_cw)]),
+        // Mixed, and a ring with no winding order (all its points on a line).
+        Polygon::new(ring(&cw), vec![ring(&hole_cw)]),
+        Polygon::new(
+            ring(&[(0.0, 0.0), (1.0, 1.0), (2.0, 2.0), (0.0, 0.0)]),
+            vec![],
+        ),
+        // A bowtie: geo's winding order looks at its lowest vertex only.
+        Polygon::new(
+            ring(&[(0.0, 0.0), (2.0, 2.0), (2.0, 0.0), (0.0, 2.0), (0.0, 0.0)]),
+            vec![],
+        ),
+    ];
+    for (k, p) in cases.into_iter().enumerate() {
+        let mp = MultiPolygon(vec![p]);
+        let want = mp.orient(Direction::Default);
+        assert_eq!(Obstacle::new(0, mp.clone()).geometry, want, "case {k}");
+        assert_eq!(Patch::new("p", "v", mp).geometry, want, "case {k}");
+    }
+}
