@@ -107,11 +107,7 @@ pub fn road_corridor(
     if width <= 0.0 || lines.0.is_empty() {
         return MultiPolygon(vec![]);
     }
-    let plans: Vec<Plan> = lines
-        .0
-        .iter()
-        .filter_map(|l| plan(&l.0, width / 2.0, quad_segs.max(1)))
-        .collect();
+    let plans = plans(lines, width, quad_segs);
     if plans.is_empty() {
         return MultiPolygon(vec![]);
     }
@@ -119,6 +115,16 @@ pub fn road_corridor(
         return outlined;
     }
     united(&plans).unwrap_or_else(|| buffered(lines, width, quad_segs))
+}
+
+/// The plans of the lines of a road `width` wide (lines of fewer than two distinct finite points
+/// left out).
+fn plans(lines: &MultiLineString<f64>, width: f64, quad_segs: u32) -> Vec<Plan> {
+    lines
+        .0
+        .iter()
+        .filter_map(|l| plan(&l.0, width / 2.0, quad_segs.max(1)))
+        .collect()
 }
 
 /// The exact union of the planned lines' parts (`None` where the kernel cannot decide).
@@ -482,12 +488,7 @@ mod tests {
 
     /// Whether `road_corridor` takes the outline for `line` (rather than uniting the parts).
     fn outlined(line: &MultiLineString<f64>, width: f64) -> bool {
-        let plans: Vec<Plan> = line
-            .0
-            .iter()
-            .filter_map(|l| plan(&l.0, width / 2.0, 8))
-            .collect();
-        outline::corridor_rings(&plans).is_some()
+        outline::corridor_rings(&plans(line, width, 8)).is_some()
     }
 
     #[test]

@@ -62,7 +62,8 @@ pub(super) fn corridor_rings(plans: &[Plan]) -> Option<MultiPolygon<f64>> {
     Some(MultiPolygon(polys))
 }
 
-/// The outline of one planned line as an open list of vertices, counter-clockwise, or `None`.
+/// The outline of one planned line as a closed ring (first vertex repeated at the end),
+/// counter-clockwise, or `None`.
 pub(super) fn corridor_ring(plan: &Plan) -> Option<Vec<Coord<f64>>> {
     let (line, sides, bends) = (&plan.line, &plan.sides, &plan.bends);
     let n = sides.len();
