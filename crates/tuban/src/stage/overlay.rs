@@ -89,18 +89,27 @@ pub fn overlay(
     for r in &results {
         kernel.add(&r.kernel);
     }
-    // Both areas of every patch go in the outputs, whichever method the other columns use.
+    // Both areas of every patch go in the outputs, whichever method the other columns use. The
+    // overlay has measured each patch by the run's method already, on these very coordinates
+    // (the same origin, the same rings): that number is taken as it is, so the two never differ,
+    // and only the other method is measured here. The survey's formula costs an inverse
+    // projection per vertex: measuring it again was 5% of an ellipsoidal run at 100k patches.
     let both_areas = patches
         .par_iter()
-        .map(|p| {
+        .zip(&results)
+        .map(|(p, r)| {
             let origin = geo::BoundingRect::bounding_rect(&p.geometry)
                 .map(|r| r.min())
                 .unwrap_or_default();
             let local = geo::MapCoords::map_coords(&p.geometry, |c| c - origin);
-            (
-                Planar.area(&local, origin),
-                ellipsoidal.area(&local, origin),
-            )
+            match (r.error.is_none(), method) {
+                (true, AreaMethod::Planar) => (r.area_m2, ellipsoidal.area(&local, origin)),
+                (true, AreaMethod::Ellipsoidal) => (Planar.area(&local, origin), r.area_m2),
+                (false, _) => (
+                    Planar.area(&local, origin),
+                    ellipsoidal.area(&local, origin),
+                ),
+            }
         })
         .collect();
     Ok(Overlaid {
