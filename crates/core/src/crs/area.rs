@@ -25,9 +25,43 @@
 //! it matters only for rounding, and a meridian through the ring keeps every term as small as
 //! the ring itself. tuban uses the ring's first vertex.
 
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 
 use super::{Crs, CrsError, Ellipsoid, Projector};
+
+/// Each [`EllipsoidalArea`] made gets its own id (clones share it), so that the memo below never
+/// hands one CRS's projection of a point to another.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Slots in each thread's memo of inverse projections (a power of two).
+const MEMO_SLOTS: usize = 1 << 12;
+
+/// One remembered inverse projection: the measure's id, the input coordinates' bits, `(L, B)`.
+#[derive(Clone, Copy)]
+struct Memo {
+    id: u64,
+    x: u64,
+    y: u64,
+    lb: (f64, f64),
+}
+
+thread_local! {
+    /// The last inverse projections made on this thread, direct-mapped by the coordinates.
+    ///
+    /// A patch's vertices are measured several times over in a run (its own area, the code
+    /// table's piece of each land-use polygon, each class's outline, the union), and so are the
+    /// land-use polygons' vertices shared by neighbouring pieces: the same exact input, the
+    /// same exact output, for an inverse projection that costs a dozen transcendental
+    /// functions. A hit is a hash and three compares; a miss overwrites the slot. A general
+    /// cache crate would cost more per lookup than a slot does, and nothing here needs
+    /// eviction beyond overwriting. Results are bit-identical with or without it.
+    static MEMO: RefCell<Box<[Memo]>> = RefCell::new(
+        vec![Memo { id: 0, x: 0, y: 0, lb: (0.0, 0.0) }; MEMO_SLOTS].into_boxed_slice(),
+    );
+}
 
 /// The survey's trapezoid formula on one ellipsoid, coefficients precomputed.
 ///
@@ -168,11 +202,21 @@ impl SurveyFormula {
 /// let shifted = measure.area_with_offset(&local, (601400.0, 3303900.0));
 /// assert!((shifted - area).abs() < 1e-6);
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct EllipsoidalArea {
     crs: Crs,
     projector: Projector,
     formula: SurveyFormula,
+    /// This measure's key in the memo of inverse projections (see `MEMO`).
+    id: u64,
+}
+
+/// Two measures are equal when they measure in the same CRS (the projection and the formula
+/// follow from it), whatever their memo keys.
+impl PartialEq for EllipsoidalArea {
+    fn eq(&self, other: &Self) -> bool {
+        self.crs == other.crs
+    }
 }
 
 impl EllipsoidalArea {
@@ -184,6 +228,29 @@ impl EllipsoidalArea {
             crs: *crs,
             projector: crs.projector(),
             formula: SurveyFormula::new(&crs.ellipsoid()),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        })
+    }
+
+    /// `(L, B)` in radians of the point `(x, y)` in the CRS, through this thread's memo.
+    fn radians(&self, x: f64, y: f64) -> (f64, f64) {
+        let (xb, yb) = (x.to_bits(), y.to_bits());
+        let h = (xb ^ yb.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let slot = (h >> (64 - MEMO_SLOTS.trailing_zeros())) as usize;
+        MEMO.with(|memo| {
+            let mut memo = memo.borrow_mut();
+            let m = &mut memo[slot];
+            if m.id == self.id && m.x == xb && m.y == yb {
+                return m.lb;
+            }
+            let lb = self.projector.to_radians_local(x, y);
+            *m = Memo {
+                id: self.id,
+                x: xb,
+                y: yb,
+                lb,
+            };
+            lb
         })
     }
 
@@ -247,10 +314,9 @@ impl EllipsoidalArea {
         ring: impl IntoIterator<Item = Coord<f64>>,
         offset: (f64, f64),
     ) -> f64 {
-        let p = &self.projector;
         self.formula.signed_ring_area_radians(
             ring.into_iter()
-                .map(|c| p.to_radians_local(c.x + offset.0, c.y + offset.1)),
+                .map(|c| self.radians(c.x + offset.0, c.y + offset.1)),
         )
     }
 }
@@ -261,7 +327,6 @@ impl EllipsoidalArea {
     /// against one reference meridian (the first segment's start), which cancels over closed
     /// cycles. This measures the boundary pieces the area kernel returns ([`crate::kernel`]).
     pub fn signed_area_of_segments(&self, segs: &[[Coord<f64>; 2]], offset: (f64, f64)) -> f64 {
-        let p = &self.projector;
         let mut l0 = None;
         let mut sum = 0.0;
         // Pieces mostly come chained (each starting where the one before ended): the end's
@@ -270,9 +335,9 @@ impl EllipsoidalArea {
         for &[a, b] in segs {
             let (la, ba) = match last {
                 Some((at, lb)) if at == a => lb,
-                _ => p.to_radians_local(a.x + offset.0, a.y + offset.1),
+                _ => self.radians(a.x + offset.0, a.y + offset.1),
             };
-            let (lb, bb) = p.to_radians_local(b.x + offset.0, b.y + offset.1);
+            let (lb, bb) = self.radians(b.x + offset.0, b.y + offset.1);
             last = Some((b, (lb, bb)));
             let l0 = *l0.get_or_insert(la);
             sum += self
@@ -347,5 +412,59 @@ mod tests {
             s.signed_ring_area_degrees([(106.0, 29.0), (106.001, 29.001)]),
             0.0
         );
+    }
+
+    /// The area of `ring` (absolute coordinates) with every vertex projected afresh, past the
+    /// memo.
+    fn unmemoised(m: &EllipsoidalArea, ring: &[Coord<f64>]) -> f64 {
+        m.formula
+            .signed_ring_area_radians(ring.iter().map(|c| m.projector.to_radians_local(c.x, c.y)))
+    }
+
+    #[test]
+    fn the_memo_never_mixes_two_crss_and_changes_no_bit() {
+        // The same coordinates read as Gauss-Kruger (scale 1 on the central meridian) and as UTM
+        // (0.9996) are two places on the ellipsoid with different areas; measured alternately on
+        // one thread, each measure must give what projecting every vertex afresh gives, to the
+        // bit. (Two Gauss-Kruger zones would not do: longitudes are taken from the central
+        // meridian, so the same coordinates give the same area in every zone.)
+        let gk = EllipsoidalArea::new(&Crs::from_epsg(4544).unwrap()).unwrap();
+        let utm = EllipsoidalArea::new(&Crs::from_epsg(32648).unwrap()).unwrap();
+        let ring: Vec<Coord<f64>> = [
+            (380_000.0, 3_300_000.0),
+            (380_500.0, 3_300_000.0),
+            (380_500.0, 3_300_700.0),
+            (380_000.0, 3_300_700.0),
+        ]
+        .into_iter()
+        .map(|(x, y)| Coord { x, y })
+        .collect();
+        let (a_gk, a_utm) = (unmemoised(&gk, &ring), unmemoised(&utm, &ring));
+        assert_ne!(
+            a_gk, a_utm,
+            "the two zones must measure the ring differently"
+        );
+        for _ in 0..3 {
+            assert_eq!(
+                gk.signed_area_of_coords(ring.iter().copied(), (0.0, 0.0)),
+                a_gk
+            );
+            assert_eq!(
+                utm.signed_area_of_coords(ring.iter().copied(), (0.0, 0.0)),
+                a_utm
+            );
+            // A clone shares its original's memo entries, which are the same projection's.
+            assert_eq!(
+                gk.clone()
+                    .signed_area_of_coords(ring.iter().copied(), (0.0, 0.0)),
+                a_gk
+            );
+        }
+        // Two measures of one CRS are equal whatever their memo keys.
+        assert_eq!(
+            gk,
+            EllipsoidalArea::new(&Crs::from_epsg(4544).unwrap()).unwrap()
+        );
+        assert_ne!(gk, utm);
     }
 }
