@@ -91,13 +91,18 @@ pub(super) fn edge(
     // A crossing through an exact contact point (the other polygon touching itself there, e.g.
     // a hole's vertex on its shell's edge, with this edge passing through that very point) is a
     // contact at that point, not a crossing at a rounded one.
-    let points: SmallVec<[Coord<f64>; 4]> = events
-        .iter()
-        .filter_map(|(_, ev)| match ev {
-            Event::Touch(v, _) => Some(*v),
-            Event::Cross(..) => None,
-        })
-        .collect();
+    // (Most edges meet nothing of the other polygon: no events, nothing to collect.)
+    let points: SmallVec<[Coord<f64>; 4]> = if events.is_empty() {
+        SmallVec::new()
+    } else {
+        events
+            .iter()
+            .filter_map(|(_, ev)| match ev {
+                Event::Touch(v, _) => Some(*v),
+                Event::Cross(..) => None,
+            })
+            .collect()
+    };
     if !points.is_empty() {
         for (t, ev) in events.iter_mut() {
             if let Event::Cross(_, _, f) = ev {
@@ -112,7 +117,9 @@ pub(super) fn edge(
             }
         }
     }
-    events.sort_by(|a, b| a.0.total_cmp(&b.0));
+    if events.len() > 1 {
+        events.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
 
     let mut pos = p;
     let mut i = 0;
