@@ -96,9 +96,15 @@ def test_an_exception_in_the_callback_stops_the_run(synth):
 def test_ctrl_c_stops_the_run(synth):
     """A KeyboardInterrupt delivered while Rust works (as Ctrl-C would) stops the run soon."""
     dem = str(synth["dir"] / "dem.tif")
-    full = time.perf_counter()
-    synth_overlay(synth, threads=1, dem=dem)
-    full = time.perf_counter() - full
+
+    def timed():
+        start = time.perf_counter()
+        synth_overlay(synth, threads=1, dem=dem)
+        return time.perf_counter() - start
+
+    # The faster of two runs: a first run that is slow (cold files) would put the interrupt
+    # after the end of the run it is meant to stop.
+    full = min(timed(), timed())
     timer = threading.Timer(full / 4, _thread.interrupt_main)
     start = time.perf_counter()
     timer.start()
@@ -115,7 +121,9 @@ def test_threads_caps_the_pool(synth, n):
     synth_overlay(synth)  # rayon's global pool, if ever used, exists before the baseline
     base = len(os.listdir("/proc/self/task"))
     seen = []
-    synth_overlay(synth, threads=n,
+    # With the DEM, so that the run lasts several of the bridge's 20 ms steps: progress is
+    # delivered between steps, and only a callback made while the pool lives can count it.
+    synth_overlay(synth, threads=n, dem=str(synth["dir"] / "dem.tif"),
                   progress=lambda *a: seen.append(len(os.listdir("/proc/self/task"))))
     assert max(seen) - base == n + 1
 
