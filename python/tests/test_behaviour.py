@@ -102,14 +102,22 @@ def test_ctrl_c_stops_the_run(synth):
         synth_overlay(synth, threads=1, dem=dem)
         return time.perf_counter() - start
 
-    # The faster of two runs: a first run that is slow (cold files) would put the interrupt
-    # after the end of the run it is meant to stop.
     full = min(timed(), timed())
-    timer = threading.Timer(full / 4, _thread.interrupt_main)
+
+    # The "Ctrl-C" comes from another thread once the first progress report is in (within one
+    # of the bridge's 20 ms steps of the start), while the run has most of its way to go, and
+    # while the calling thread waits in Rust. (A timer set to a share of a measured run could
+    # fire after a run that happened to be faster had ended: CI saw that.)
+    started = threading.Event()
+
+    def ctrl_c():
+        if started.wait(timeout=60):
+            _thread.interrupt_main()
+
+    threading.Thread(target=ctrl_c, daemon=True).start()
     start = time.perf_counter()
-    timer.start()
     with pytest.raises(KeyboardInterrupt):
-        synth_overlay(synth, threads=1, dem=dem)
+        synth_overlay(synth, threads=1, dem=dem, progress=lambda *a: started.set())
     assert time.perf_counter() - start < full * 0.9
 
 
