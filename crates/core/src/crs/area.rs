@@ -442,7 +442,7 @@ mod tests {
         let (a_gk, a_utm) = (unmemoised(&gk, &ring), unmemoised(&utm, &ring));
         assert_ne!(
             a_gk, a_utm,
-            "the two zones must measure the ring differently"
+            "the two CRSs must measure the ring differently"
         );
         for _ in 0..3 {
             assert_eq!(

@@ -117,9 +117,7 @@ pub(super) fn edge(
             }
         }
     }
-    if events.len() > 1 {
-        events.sort_by(|a, b| a.0.total_cmp(&b.0));
-    }
+    events.sort_by(|a, b| a.0.total_cmp(&b.0));
 
     let mut pos = p;
     let mut i = 0;

@@ -97,14 +97,14 @@ pub fn overlay(
     let both_areas = patches
         .par_iter()
         .zip(&results)
-        .map(|(p, r)| {
+        .map(|(p, result)| {
             let origin = geo::BoundingRect::bounding_rect(&p.geometry)
                 .map(|r| r.min())
                 .unwrap_or_default();
             let local = geo::MapCoords::map_coords(&p.geometry, |c| c - origin);
-            match (r.error.is_none(), method) {
-                (true, AreaMethod::Planar) => (r.area_m2, ellipsoidal.area(&local, origin)),
-                (true, AreaMethod::Ellipsoidal) => (Planar.area(&local, origin), r.area_m2),
+            match (result.error.is_none(), method) {
+                (true, AreaMethod::Planar) => (result.area_m2, ellipsoidal.area(&local, origin)),
+                (true, AreaMethod::Ellipsoidal) => (Planar.area(&local, origin), result.area_m2),
                 (false, _) => (
                     Planar.area(&local, origin),
                     ellipsoidal.area(&local, origin),
